@@ -198,6 +198,8 @@ def _select_function(source: Any) -> Callable[[str], list[dict[str, _Term]]]:
 
     if isinstance(source, rdflib.Graph):
         source = rdflib_to_oxigraph(source)
+    elif isinstance(getattr(source, "oxigraph", None), ox.Store):
+        source = source.oxigraph  # an embedded envgraph store: read its pyoxigraph store directly
     if isinstance(source, ox.Store):
         store = source
 
