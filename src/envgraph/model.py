@@ -61,23 +61,36 @@ class Segment:
 
 @dataclass(frozen=True, slots=True)
 class Mention:
-    """A span of the document that names an actor."""
+    """A span of the document that names an actor.
+
+    ``start``/``end`` index the document as read; ``norm_start``/``norm_end`` the normalised text
+    the extractors work on. ``entry_ids`` are the lexicon entries the span may name (several when
+    a short name is shared, e.g. two countries' ministries); empty for discovered actors.
+    """
 
     doc_id: str
     start: int
     end: int
     text: str  # the raw text of the span, as it appears in the document
+    norm_start: int
+    norm_end: int
     type: str  # one of ENTITY_TYPES
     lang: str
-    rule: str  # "lexicon", "acronym", "pattern:org-head", ...
+    rule: str  # "lexicon", "acronym", "head:Organisation", "person:title", ...
     confidence: float
     key: str  # lexicon id, or a normalised key for discovered actors
-    label: str = ""  # canonical label: the lexicon's, or the normalised surface form
-    from_lexicon: bool = False
+    label: str = ""  # canonical label: the lexicon's, or the surface form
+    entry_ids: tuple[str, ...] = ()
+    nested: bool = False  # inside a longer mention ("Kazakhstan" in "Ministry ... of Kazakhstan")
+    generic: bool = False  # a common-noun reference ("the forum") to be resolved to a named one
 
     @property
     def span(self) -> tuple[int, int]:
         return (self.start, self.end)
+
+    @property
+    def from_lexicon(self) -> bool:
+        return bool(self.entry_ids)
 
 
 @dataclass(slots=True)

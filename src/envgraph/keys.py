@@ -1,0 +1,184 @@
+"""Tokens and matching keys: the common ground where scripts, cases and inflections meet.
+
+A token's *skeleton* is its lower-case form folded to plain Latin (Қазақстан → qazaqstan,
+Qazaqstan → qazaqstan); its *stem* strips the case and possessive suffixes of its language
+(qazaqstanda → qazaqstan, vsemirnogo → vsemirn). Lexicon names and text tokens are compared on
+stems, so that Dünya Bankının matches the lexicon's Dünya Bankı.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from envgraph.langdata import LanguageData
+
+_TOKEN_RE = re.compile(r"[^\W_]+(?:[.'][^\W_]+)*\.?", re.UNICODE)
+_WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    start: int  # offsets into the normalised text
+    end: int
+    text: str
+
+    @property
+    def is_capitalised(self) -> bool:
+        return self.text[:1].isupper()
+
+    @property
+    def is_acronym(self) -> bool:
+        """Two or more letters, all upper case (digits allowed): GEF, ЮНЕП, COP29, BMT."""
+        letters = [c for c in self.text if c.isalpha()]
+        return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
+    """Words (letters and digits) of ``text[start:end]``; punctuation is not a token."""
+    end = len(text) if end is None else end
+    return [Token(m.start(), m.end(), m.group()) for m in _WORD_RE.finditer(text, start, end)]
+
+
+def lower(text: str) -> str:
+    """Lower case that keeps Turkic dotted capital I as one letter (İ → i, not i + dot)."""
+    return text.replace("İ", "i").replace("I\u0307", "i").lower()
+
+
+def skeleton(text: str, data: LanguageData) -> str:
+    """Lower-case Latin folding of ``text`` (any script)."""
+    return lower(text).translate(data.fold_table)
+
+
+def stem(word_skeleton: str, lang: str, data: LanguageData) -> str:
+    """Strip ``lang``'s suffixes from a skeleton word; stable for words already stemmed."""
+    rules = data.stemming
+    suffixes = rules.suffixes.get(lang, ())
+    word = word_skeleton
+    if not word.isalpha():
+        return rules.equivalents.get(word, word)
+    for _ in range(rules.max_rounds):
+        for suffix in suffixes:
+            if word.endswith(suffix) and len(word) - len(suffix) >= rules.min_stem:
+                word = word[: -len(suffix)]
+                break
+        else:
+            break
+    for old, new in rules.final_alternations:
+        if word.endswith(old):
+            word = word[: -len(old)] + new
+            break
+    return rules.equivalents.get(word, word)
+
+
+def token_key(token_text: str, lang: str, data: LanguageData) -> str:
+    return stem(skeleton(token_text, data), lang, data)
+
+
+def phrase_keys(phrase: str, lang: str, data: LanguageData) -> tuple[str, ...]:
+    """Stemmed keys of every word of ``phrase``."""
+    return tuple(token_key(m.group(), lang, data) for m in _WORD_RE.finditer(phrase))
+
+
+def slug(text: str, data: LanguageData) -> str:
+    """An ASCII slug for IRIs: ``Blueing the Caspian Sea`` → ``blueing-the-caspian-sea``."""
+    folded = skeleton(text, data)
+    ascii_only = folded.encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_only).strip("-") or "x"
+
+
+class SuffixChains:
+    """Decides whether a string is a chain of up to ``max_parts`` known suffixes ("larinin" =
+    lar + i + nin). Memoised: the same endings recur on every page."""
+
+    def __init__(self, suffixes: frozenset[str], max_parts: int = 3, max_length: int = 12) -> None:
+        self.suffixes = suffixes
+        self.max_parts = max_parts
+        self.max_length = max_length
+        self._memo: dict[str, bool] = {"": True}
+
+    def __call__(self, rest: str) -> bool:
+        hit = self._memo.get(rest)
+        if hit is None:
+            hit = len(rest) <= self.max_length and self._split(rest, self.max_parts)
+            self._memo[rest] = hit
+        return hit
+
+    def _split(self, rest: str, parts: int) -> bool:
+        if not rest:
+            return True
+        if parts == 0:
+            return False
+        return any(rest.startswith(s) and self._split(rest[len(s):], parts - 1) for s in self.suffixes)
+
+
+def word_bases(
+    word_skeleton: str, data: LanguageData, lang: str | None = None, *, equivalents: bool = False
+) -> tuple[str, ...]:
+    """The forms an inflected occurrence of a dictionary word may start with: the word itself,
+    the word without one ending of its language ``lang`` (Fondu → fond, всемирный → vsemirn; all
+    languages when None), and the Turkic k ~ g/y alternation (nazirlik → nazirliy-i)."""
+    rules = data.stemming
+    out = {word_skeleton}
+    groups = rules.suffixes.values() if lang is None else [rules.suffixes.get(lang.split("-")[0], ())]
+    for suffixes in groups:
+        for suffix in suffixes:
+            if word_skeleton.endswith(suffix) and len(word_skeleton) - len(suffix) >= max(rules.min_stem, 3):
+                out.add(word_skeleton[: -len(suffix)])
+    if equivalents:
+        for group in rules.word_groups:
+            if out & group:
+                out |= group
+    for base in list(out):
+        for old, new in rules.alternation_bases:
+            if base.endswith(old):
+                out.add(base[: -len(old)] + new)
+    return tuple(sorted(out, key=len, reverse=True))
+
+
+def word_matches(text_skeleton: str, bases: tuple[str, ...], chains: SuffixChains) -> bool:
+    """True when the text word is one of ``bases`` followed by a chain of case endings."""
+    for base in bases:
+        if text_skeleton.startswith(base):
+            rest = text_skeleton[len(base):]
+            # a short word takes one ending at most: qor (fund) + ğau is not a form of qor
+            if chains(rest) if len(base) > 3 else (not rest or rest in chains.suffixes):
+                return True
+    return False
+
+
+class WordIndex:
+    """Dictionary words (with payloads) found from inflected text words in constant time: words are
+    bucketed by the first four letters of each base, and candidates verified by suffix chains."""
+
+    PREFIX = 4
+
+    def __init__(self, data: LanguageData, chains: SuffixChains, *, equivalents: bool = False) -> None:
+        self.data = data
+        self.chains = chains
+        self.equivalents = equivalents
+        self._buckets: dict[str, list[tuple[tuple[str, ...], object]]] = {}
+
+    def add(self, word_skeleton: str, payload: object, lang: str | None = None) -> None:
+        bases = word_bases(word_skeleton, self.data, lang, equivalents=self.equivalents)
+        seen: set[str] = set()
+        for base in bases:
+            key = base[: self.PREFIX]
+            if key in seen:
+                continue
+            seen.add(key)
+            self._buckets.setdefault(key, []).append((bases, payload))
+
+    def lookup(self, text_skeleton: str) -> list[object]:
+        found: list[object] = []
+        if len(text_skeleton) < 2:
+            return found
+        keys = {text_skeleton[: self.PREFIX], text_skeleton[: self.PREFIX - 1]}
+        for key in keys:
+            for bases, payload in self._buckets.get(key, ()):
+                if payload not in found and word_matches(text_skeleton, bases, self.chains):
+                    found.append(payload)
+        return found
+
+    def __contains__(self, text_skeleton: str) -> bool:
+        return bool(self.lookup(text_skeleton))

@@ -1,0 +1,125 @@
+"""Language knowledge loaded from data/lang: one typed object, built once per data folder.
+
+The files (see data/lang/README.md): ``script.yaml`` (Cyrillic→Latin and diacritic folding),
+``stemming.yaml`` (suffixes per language), ``<lang>.yaml`` (stop words, months, abbreviations) and
+``cues/<lang>.yaml`` (words that signal organisations, events, persons and relations). Nothing is
+read at import time; :func:`load_language_data` caches per folder.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from envgraph.errors import LexiconError
+from envgraph.model import LANGUAGES
+from envgraph.resources import data_dir
+
+
+@dataclass(frozen=True, slots=True)
+class Stemming:
+    """Suffix stripping for keys, and the endings and alternations inflection may add."""
+
+    min_stem: int
+    max_rounds: int
+    suffixes: dict[str, tuple[str, ...]]  # lang -> suffixes, longest first
+    final_alternations: tuple[tuple[str, str], ...]
+    equivalents: dict[str, str]  # word -> canonical word of its equivalence group
+    word_groups: tuple[frozenset[str], ...] = ()  # words that stand for one another in names
+    alternation_bases: tuple[tuple[str, str], ...] = ()  # (dictionary ending, inflected ending)
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageProfile:
+    code: str
+    scripts: tuple[str, ...]
+    stopwords: frozenset[str]
+    marker_chars: str
+    months: dict[str, int]  # month stem (lower case) -> 1..12
+    abbreviations: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True, eq=False)  # hashed by identity: loaded once, cached
+class LanguageData:
+    fold_table: dict[int, str]  # for str.translate: lower-case char -> skeleton
+    stemming: Stemming
+    profiles: dict[str, LanguageProfile]
+    cues: dict[str, dict[str, Any]] = field(default_factory=dict)  # lang -> cue tables
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    except yaml.YAMLError as err:
+        line = getattr(getattr(err, "problem_mark", None), "line", None)
+        raise LexiconError(path, None if line is None else line + 1, f"invalid YAML: {err}") from err
+    except OSError as err:
+        raise LexiconError(path, None, f"cannot read language data: {err}") from err
+
+
+def _require(mapping: Any, key: str, path: Path) -> Any:
+    if not isinstance(mapping, dict) or key not in mapping:
+        raise LexiconError(path, None, f"missing key '{key}'")
+    return mapping[key]
+
+
+@functools.lru_cache(maxsize=8)
+def load_language_data(folder: Path | None = None) -> LanguageData:
+    """Load and validate every language file in ``folder`` (default: the packaged data/lang)."""
+    folder = folder or data_dir("lang")
+    script = _read_yaml(folder / "script.yaml")
+    fold: dict[int, str] = {}
+    for table in ("cyrillic", "latin_fold"):
+        for src, dst in (_require(script, table, folder / "script.yaml") or {}).items():
+            fold[ord(str(src))] = str(dst)
+
+    stem_path = folder / "stemming.yaml"
+    stem = _read_yaml(stem_path)
+    sets = _require(stem, "suffix_sets", stem_path)
+    suffixes: dict[str, tuple[str, ...]] = {}
+    for lang, set_names in _require(stem, "languages", stem_path).items():
+        merged: set[str] = set()
+        for name in set_names:
+            if name not in sets:
+                raise LexiconError(stem_path, None, f"language {lang} uses unknown suffix set '{name}'")
+            merged.update(str(s) for s in sets[name])
+        suffixes[str(lang)] = tuple(sorted(merged, key=lambda s: (-len(s), s)))
+    equivalents: dict[str, str] = {}
+    groups = [frozenset(str(m) for m in group) for group in stem.get("equivalent_words", []) or []]
+    for group_list in stem.get("equivalent_words", []) or []:
+        for member in group_list:
+            equivalents[str(member)] = str(group_list[0])
+    stemming = Stemming(
+        min_stem=int(stem.get("min_stem", 3)),
+        max_rounds=int(stem.get("max_rounds", 3)),
+        suffixes=suffixes,
+        final_alternations=tuple(
+            sorted(((str(k), str(v)) for k, v in (stem.get("final_alternations") or {}).items()),
+                   key=lambda kv: -len(kv[0]))
+        ),
+        equivalents=equivalents,
+        word_groups=tuple(groups),
+        alternation_bases=tuple((str(a), str(b)) for a, b in stem.get("base_alternations") or []),
+    )
+
+    profiles: dict[str, LanguageProfile] = {}
+    cues: dict[str, dict[str, Any]] = {}
+    for lang in LANGUAGES:
+        path = folder / f"{lang}.yaml"
+        raw = _read_yaml(path)
+        profiles[lang] = LanguageProfile(
+            code=lang,
+            scripts=tuple(_require(raw, "scripts", path)),
+            stopwords=frozenset(str(w).lower() for w in raw.get("stopwords", []) or []),
+            marker_chars=str(raw.get("marker_chars", "") or ""),
+            months={str(k).lower(): int(v) for k, v in (raw.get("months") or {}).items()},
+            abbreviations=frozenset(str(a) for a in raw.get("abbreviations", []) or []),
+        )
+        cue_path = folder / "cues" / f"{lang}.yaml"
+        cues[lang] = _read_yaml(cue_path) or {} if cue_path.exists() else {}
+    return LanguageData(fold_table=fold, stemming=stemming, profiles=profiles, cues=cues)

@@ -1,0 +1,653 @@
+"""Find the spans of a document that name actors: lexicon matching plus discovery rules.
+
+Two sources of candidates, then one selection:
+
+* the lexicon: every token's stemmed key is looked up in the alias index, so inflected forms
+  (Dünya Bankının, Всемирного банка, Қазақстанда) match their dictionary names, in any script;
+* discovery, for actors no lexicon lists, driven by the cue words of data/lang/cues: names built
+  around head words (Ministry, Nazirliyi, министрлігі, Summit, Forum ...), quoted names next to a
+  type word («...» бастамасы, the "..." initiative), acronyms defined in parentheses, unknown
+  acronyms, persons (titles, positions, initials, surname endings) and places (X şəhərində).
+
+Selection keeps the longest candidates that do not overlap (the lexicon wins ties) and keeps
+shorter candidates that lie wholly inside a kept one as *nested* mentions.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from envgraph.keys import SuffixChains, Token, WordIndex, lower, skeleton, stem, word_matches
+from envgraph.langdata import LanguageData
+from envgraph.lexicon import Alias, Lexicon, suffix_chains
+from envgraph.model import Mention
+from envgraph.textview import TextView
+
+_NAME_SEPARATOR_RE = re.compile(r"^(?:[ \-'/&]{1,3}|\s)$")
+_INFLECTION_TAIL_RE = re.compile(r"^[-'][^\W\d_]{1,7}\b")
+_ORDINAL_RE = re.compile(r"^\d{1,3}$")
+_ROMAN_RE = re.compile(r"^[IVXLC]+$")
+_YEAR_RE = re.compile(r"^(19|20)\d\d$")
+_QUOTE_PAIRS = {"«": "»", '"': '"', "'": "'"}
+
+TURKIC = frozenset({"az", "kk", "tk"})
+_CLOSING = frozenset({'"', "»", "*", "**", '*"', '"*', "**\"", "\"**", "*»", "»*", "'"})
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A proposed mention, in token indices of the view (``first``..``last`` inclusive)."""
+
+    first: int
+    last: int
+    start: int  # normalised offsets
+    end: int
+    type: str
+    rule: str
+    confidence: float
+    key: str
+    label: str
+    entry_ids: tuple[str, ...] = ()
+    generic: bool = False
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+
+@dataclass(frozen=True, slots=True)
+class CueTables:
+    """Cue words of one language, indexed so that inflected occurrences are found."""
+
+    heads: WordIndex  # -> entity type
+    head_final: bool
+    head_initial: bool
+    connectors: frozenset[str]  # skeletons of function words allowed inside names
+    barriers: frozenset[str]  # skeletons of words that end a name
+    non_names: frozenset[str]
+    quote_cues: WordIndex  # -> entity type
+    honorifics_before: frozenset[str]
+    honorifics_after: frozenset[str]
+    positions: WordIndex  # -> True
+    surname_suffixes: tuple[str, ...]
+    place_after: WordIndex
+    place_before: WordIndex
+    generic_plural: frozenset[str]
+    org_markers: frozenset[str]
+    modifier_endings: tuple[str, ...]
+    complement_endings: tuple[str, ...]
+    stop_left_at_heads: bool
+    stop_right_at_heads: bool
+
+    def head_type(self, word_skeleton: str) -> str | None:
+        found = self.heads.lookup(word_skeleton)
+        return str(found[0]) if found else None
+
+    def quote_type(self, word_skeleton: str) -> str | None:
+        found = self.quote_cues.lookup(word_skeleton)
+        return str(found[0]) if found else None
+
+
+@functools.lru_cache(maxsize=32)
+def cue_tables(lang: str, data: LanguageData) -> CueTables:
+    """Cue tables for ``lang``, built once per language data object."""
+    raw = data.cues.get(lang, {}) or {}
+    chains = suffix_chains(data)
+
+    def index(words: Iterable[str], payload: object = True) -> WordIndex:
+        idx = WordIndex(data, chains)
+        for word in words or []:
+            parts = [skeleton(p, data) for p in str(word).split()]
+            if parts:
+                idx.add(parts[-1], payload, lang)
+        return idx
+
+    def typed_index(table: dict[str, list[str]]) -> WordIndex:
+        idx = WordIndex(data, chains)
+        for type_name, words in (table or {}).items():
+            for word in words or []:
+                parts = [skeleton(p, data) for p in str(word).split()]
+                if parts:
+                    idx.add(parts[-1], type_name, lang)
+        return idx
+
+    person = raw.get("person") or {}
+    connectors = frozenset(skeleton(str(w), data) for w in raw.get("connectors") or [])
+    stop_keys = frozenset(skeleton(w, data) for w in data.profiles[lang].stopwords) if lang in data.profiles else frozenset()
+    extra_barriers = frozenset(skeleton(str(w), data) for w in raw.get("barriers") or [])
+    return CueTables(
+        heads=typed_index(raw.get("heads") or {}),
+        head_final=bool(raw.get("head_final", True)),
+        head_initial=bool(raw.get("head_initial", False)),
+        connectors=connectors,
+        barriers=(stop_keys - connectors) | extra_barriers,
+        non_names=frozenset(str(w) for w in raw.get("non_names") or []),
+        quote_cues=typed_index(raw.get("quote_cues") or {}),
+        honorifics_before=frozenset(skeleton(str(w), data).rstrip(".") for w in person.get("honorifics_before") or []),
+        honorifics_after=frozenset(skeleton(str(w), data) for w in person.get("honorifics_after") or []),
+        positions=index(person.get("positions") or []),
+        surname_suffixes=tuple(sorted({skeleton(str(x), data) for x in person.get("surname_suffixes") or []}, key=len, reverse=True)),
+        place_after=index(raw.get("place_after") or []),
+        place_before=index(raw.get("place_before") or []),
+        generic_plural=frozenset(skeleton(str(w), data) for w in raw.get("plural_suffixes") or []),
+        org_markers=frozenset(str(w) for w in raw.get("org_markers") or []),
+        modifier_endings=tuple(str(e) for e in raw.get("modifier_endings") or []),
+        complement_endings=tuple(str(e) for e in raw.get("complement_endings") or []),
+        stop_left_at_heads=bool(raw.get("stop_left_at_heads", False)),
+        stop_right_at_heads=bool(raw.get("stop_right_at_heads", True)),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Lexicon matching
+
+
+def _joined(view: TextView, i: int, j: int) -> bool:
+    """True when tokens i and j=i+1 are separated only by what may sit inside a name."""
+    gap = view.text[view.tokens[i].end : view.tokens[j].start]
+    return bool(_NAME_SEPARATOR_RE.match(gap)) and view.sentence_of_token[i] == view.sentence_of_token[j]
+
+
+def _extend_inflection(view: TextView, end: int) -> int:
+    """Include a hyphenated or apostrophe case suffix: BMT-nin, COP29-da, UNEP'in."""
+    match = _INFLECTION_TAIL_RE.match(view.text[end : end + 10])
+    if match and match.group()[1:].islower():
+        return end + match.end()
+    return end
+
+
+def match_lexicon(view: TextView, lexicon: Lexicon, data: LanguageData) -> list[Candidate]:
+    """Every lexicon alias that occurs in the text, as candidates (overlaps allowed)."""
+    out: list[Candidate] = []
+    tokens = view.tokens
+    n = len(tokens)
+    for i, token in enumerate(tokens):
+        # abbreviations: exact, or the same skeleton on an all-capitals token
+        abbr_aliases = lexicon.abbreviations.get(token.text)
+        if abbr_aliases is None and token.is_acronym:
+            abbr_aliases = lexicon.abbreviation_keys.get(view.skeletons[i])
+        if abbr_aliases:
+            ids = tuple(dict.fromkeys(a.entry_id for a in abbr_aliases))
+            first = lexicon.entries[ids[0]]
+            end = _extend_inflection(view, token.end)
+            out.append(Candidate(i, i, token.start, end, first.type, "lexicon:abbr", 0.9, first.id, first.label, ids))
+        for alias in lexicon.first_words.lookup(view.skeletons[i]):
+            assert isinstance(alias, Alias)
+            length = len(alias.words)
+            last = i + length - 1
+            if last >= n or any(
+                not word_matches(view.skeletons[i + k], alias.words[k], lexicon.chains) for k in range(1, length)
+            ):
+                continue
+            if any(not _joined(view, k, k + 1) for k in range(i, last)):
+                continue
+            if length == 1 and not token.is_capitalised:
+                continue  # one lower-case word is a common noun, not a name
+            if length == 1 and alias.is_abbreviation and not token.is_acronym:
+                continue
+            entry = lexicon.entries[alias.entry_id]
+            end = _extend_inflection(view, tokens[last].end)
+            confidence = 0.95 if length > 1 else 0.85
+            out.append(Candidate(i, last, token.start, end, entry.type, "lexicon", confidence, entry.id, entry.label, (entry.id,)))
+    return _merge_same_span(out)
+
+
+def _merge_same_span(candidates: list[Candidate]) -> list[Candidate]:
+    """Candidates with the same span and type are one candidate with several entries."""
+    merged: dict[tuple[int, int, str], Candidate] = {}
+    for c in candidates:
+        slot = (c.start, c.end, c.type)
+        if slot in merged:
+            prev = merged[slot]
+            ids = tuple(dict.fromkeys(prev.entry_ids + c.entry_ids))
+            merged[slot] = replace(prev, entry_ids=ids, confidence=max(prev.confidence, c.confidence) - (0.05 if len(ids) > len(prev.entry_ids) else 0))
+        else:
+            merged[slot] = c
+    return list(merged.values())
+
+
+# ---------------------------------------------------------------------------------------------
+# Discovery
+
+
+def _is_name_word(view: TextView, i: int, tables: CueTables) -> bool:
+    token = view.tokens[i]
+    return token.is_capitalised and token.text not in tables.non_names
+
+
+def _phrase_key(view: TextView, first: int, last: int) -> str:
+    return " ".join(view.keys[first : last + 1])
+
+
+def _surface(view: TextView, first: int, last: int) -> str:
+    return view.text[view.tokens[first].start : view.tokens[last].end]
+
+
+def discover_by_heads(
+    view: TextView, data: LanguageData, blocked: set[int], convention_tokens: set[int], name_ends: set[int]
+) -> list[Candidate]:
+    """Names built around a head word: "... Nazirliyi", "Ministry of ...", "... Summit".
+
+    ``blocked`` tokens (persons) never join a name; a name of an event or initiative stops at
+    a convention it is about (Tərəflər Konfransı ... of the Convention), an organisation does not
+    (Tehran Konvensiyasının Katibliyi)."""
+    out: list[Candidate] = []
+    n = len(view.tokens)
+    for i in range(n):
+        if i in blocked:
+            continue
+        lang = view.langs[i]
+        tables = cue_tables(lang, data)
+        type_name = tables.head_type(view.skeletons[i])
+        if type_name is None and lang != "en" and view.tokens[i].is_capitalised:
+            type_name = cue_tables("en", data).head_type(view.skeletons[i])
+        if type_name is None:
+            continue
+        if lang in TURKIC and any(p in view.skeletons[i][3:] for p in tables.generic_plural):
+            continue  # plural head: "müvafiq nazirliklərinin" are some ministries, not one
+        stop = blocked | (convention_tokens if type_name != "Organisation" else set())
+        first = _extend_left(view, i, tables, lang, stop, name_ends)
+        last = _extend_right(view, i, tables, lang, stop)
+        named = any(_is_name_word(view, k, tables) and view.skeletons[k] not in tables.connectors for k in range(first, last + 1))
+        if not named:
+            if type_name != "Event":
+                continue
+            # a common-noun event ("the forum", "beynəlxalq forum"): resolved later to a named one
+            first = _generic_modifiers(view, i, tables)
+            out.append(Candidate(first, i, view.tokens[first].start, _extend_inflection(view, view.tokens[i].end), type_name,
+                                 f"head:{type_name}:generic", 0.4, f"generic:{view.keys[i]}", _surface(view, first, i), generic=True))
+            continue
+        if first == last:
+            if not view.tokens[i].is_capitalised or len(view.tokens[i].text) < 3:
+                continue
+            if type_name != "Event":
+                continue  # a lone capitalised head word ("Bank", "Fund") names nothing
+        end = _extend_inflection(view, view.tokens[last].end)
+        confidence = 0.7 if last - first >= 1 else 0.5
+        name_first, name_last = first, last
+        if i == last and last > first and view.text[view.tokens[last - 1].end : view.tokens[i].start].strip(" ") in _CLOSING:
+            name_last = last - 1  # «Blueing the Caspian Sea» initiative: the name is what is quoted
+        type_name = _refine_type(view, first, last, type_name, tables)
+        out.append(Candidate(first, last, view.tokens[first].start, end, type_name, f"head:{type_name}", confidence,
+                             _phrase_key(view, name_first, name_last), _surface(view, name_first, name_last).strip(" *\"«»")))
+    return out
+
+
+def _refine_type(view: TextView, first: int, last: int, type_name: str, tables: CueTables) -> str:
+    """A programme of the UN (UN Environment Programme, BMT-nin İnkişaf Proqramı) is a body."""
+    if type_name == "Initiative" and any(view.tokens[k].text in tables.org_markers for k in range(first, last + 1)):
+        return "Organisation"
+    return type_name
+
+
+_MAX_NAME_TOKENS = 9
+_MAX_LOWER_WORDS = 3
+
+
+def _extend_left(view: TextView, head: int, tables: CueTables, lang: str, stop: set[int], name_ends: set[int]) -> int:
+    """Modifiers before the head: capitalised words and connectors; in Turkic languages and Russian
+    also up to three lower-case words, trimmed back to the first capitalised one."""
+    first = head
+    lower_words = 0
+    k = head - 1
+    while k >= 0 and head - k < _MAX_NAME_TOKENS and k not in stop and _joined(view, k, k + 1):
+        skel = view.skeletons[k]
+        token = view.tokens[k]
+        if skel in tables.barriers or (skel in tables.positions and not tables.head_type(skel)):
+            break
+        if skel in tables.connectors and k - 1 in name_ends:
+            break  # "Dünya Bankı və ...": the connector joins two names
+        if tables.stop_left_at_heads and tables.head_type(skel):
+            break
+        if token.is_capitalised or skel in tables.connectors or _ORDINAL_RE.match(token.text):
+            first = k
+        elif tables.modifier_endings and lower_words < _MAX_LOWER_WORDS:
+            if not lower(token.text).endswith(tables.modifier_endings):
+                break
+            lower_words += 1
+            first = k
+        elif lang in TURKIC and lower_words < _MAX_LOWER_WORDS:
+            lower_words += 1
+            first = k
+        else:
+            break
+        k -= 1
+    # trim to start at a capitalised word
+    while first < head:
+        token = view.tokens[first]
+        if token.is_capitalised and token.text not in tables.non_names:
+            break
+        first += 1
+    return first
+
+
+def _extend_right(view: TextView, head: int, tables: CueTables, lang: str, stop: set[int]) -> int:
+    """Complements after the head: "of the Republic of Kazakhstan", "охраны окружающей среды"."""
+    if not tables.head_initial or (lang != "ru" and not view.tokens[head].is_capitalised):
+        return head
+    last = head
+    k = head + 1
+    n = len(view.tokens)
+    saw_name = False
+    lower_words = 0
+    while k < n and k - head < _MAX_NAME_TOKENS and k not in stop and _joined(view, k - 1, k):
+        skel = view.skeletons[k]
+        token = view.tokens[k]
+        if skel in tables.barriers and skel not in tables.connectors:
+            break
+        if (tables.stop_right_at_heads and tables.head_type(skel)) or skel in tables.positions:
+            break  # a later head word heads its own, longer name
+        if token.is_capitalised and token.text not in tables.non_names:
+            last = k
+            saw_name = True
+        elif skel in tables.connectors:
+            pass
+        elif (
+            tables.complement_endings
+            and token.text.isalpha()
+            and token.text.islower()
+            and lower_words < 4
+            and lower(token.text).endswith(tables.complement_endings)
+        ):
+            lower_words += 1
+            last = k  # Russian genitive complements: Министерство охраны окружающей среды
+        else:
+            break
+        k += 1
+    return last
+
+
+def _generic_modifiers(view: TextView, head: int, tables: CueTables) -> int:
+    first = head
+    k = head - 1
+    while k >= 0 and head - k <= 2 and _joined(view, k, k + 1):
+        skel = view.skeletons[k]
+        if skel in tables.barriers or skel in tables.connectors or not view.tokens[k].text.isalpha():
+            break
+        first = k
+        k -= 1
+    return first
+
+
+def discover_quoted(view: TextView, data: LanguageData) -> list[Candidate]:
+    """Quoted names typed by a cue word next to them: «...» бастамасы, the "..." initiative."""
+    out: list[Candidate] = []
+    text = view.text
+    for match in re.finditer(r"«([^«»\n]{2,160})»|\"([^\"\n]{2,160})\"", text):
+        inner_start = match.start(1) if match.group(1) is not None else match.start(2)
+        inner_end = match.end(1) if match.group(1) is not None else match.end(2)
+        inner = text[inner_start:inner_end].strip(" *")
+        if not inner or not (inner[0].isupper() or inner[0].isdigit()):
+            continue
+        idx = view.token_range(inner_start, inner_end)
+        if not idx or len(idx) > 14:
+            continue
+        lang = view.langs[idx.start]
+        tables = cue_tables(lang, data)
+        after = view.token_range(match.end(), match.end() + 40)
+        before = view.token_range(max(0, match.start() - 40), match.start())
+        cue_type = None
+        for k in list(after)[:2] + list(reversed(before))[:2]:
+            cue_type = tables.quote_type(view.skeletons[k]) or cue_tables("en", data).quote_type(view.skeletons[k])
+            if cue_type:
+                break
+        if cue_type is None and text[match.end() : match.end() + 1] == "-" and all(
+            view.tokens[k].is_capitalised for k in idx
+        ):
+            cue_type = "Organisation"  # "Apolitical Group Limited"-in
+        if cue_type is None:
+            continue
+        first, last = idx.start, idx.stop - 1
+        out.append(Candidate(first, last, view.tokens[first].start, view.tokens[last].end, cue_type, f"quoted:{cue_type}", 0.75,
+                             _phrase_key(view, first, last), _surface(view, first, last)))
+    return out
+
+
+def discover_acronyms(view: TextView, lexicon: Lexicon, data: LanguageData, known: Sequence[Candidate]) -> list[Candidate]:
+    """Acronyms: defined in parentheses after a name (linked to it), or unknown and standing alone."""
+    out: list[Candidate] = []
+    by_end = {c.end: c for c in sorted(known, key=lambda c: c.length)}
+    text = view.text
+    for i, token in enumerate(view.tokens):
+        if not token.is_acronym or len(token.text) > 12 or _ROMAN_RE.match(token.text):
+            continue
+        if lexicon.abbreviations.get(token.text) or lexicon.abbreviation_keys.get(view.skeletons[i]):
+            continue
+        tables = cue_tables(view.langs[i], data)
+        if token.text in tables.non_names or _line_is_upper(view, token.start):
+            continue
+        before = text[max(0, token.start - 3) : token.start]
+        if before.endswith("(") or before.endswith("( "):
+            paren = text.rfind("(", 0, token.start)
+            head = by_end.get(_rstrip_pos(text, paren))
+            if head is not None:
+                end = _extend_inflection(view, token.end)
+                out.append(Candidate(i, i, token.start, end, head.type, "acronym:defined", min(head.confidence, 0.85),
+                                     head.key, head.label, head.entry_ids, head.generic))
+                continue
+        if re.fullmatch(r"[A-ZА-ЯӘҒҚҢӨҰҮҺІ]{2,}-?\d{2,4}", token.text) or re.fullmatch(r"COP\d{1,2}", token.text):
+            out.append(Candidate(i, i, token.start, _extend_inflection(view, token.end), "Event", "acronym:event", 0.6,
+                                 view.skeletons[i], token.text))
+            continue
+        letters = sum(c.isalpha() for c in token.text)
+        if letters >= 3:
+            out.append(Candidate(i, i, token.start, _extend_inflection(view, token.end), "Organisation", "acronym:unknown", 0.4,
+                                 view.skeletons[i], token.text))
+    return out
+
+
+def _rstrip_pos(text: str, pos: int) -> int:
+    while pos > 0 and text[pos - 1] in " \u2013\u2014-":
+        pos -= 1
+    return pos
+
+
+def _line_is_upper(view: TextView, pos: int) -> bool:
+    line_start = view.text.rfind("\n", 0, pos) + 1
+    line_end = view.text.find("\n", pos)
+    line = view.text[line_start : line_end if line_end >= 0 else len(view.text)]
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) > 12 and sum(c.isupper() for c in letters) > 0.8 * len(letters)
+
+
+def discover_persons(view: TextView, data: LanguageData, taken: Sequence[Candidate]) -> list[Candidate]:
+    """Persons: runs of 2-4 capitalised words (or an initial and a surname) that carry a title,
+    a position, or a surname ending."""
+    out: list[Candidate] = []
+    blocked = set()
+    for c in taken:
+        blocked.update(range(c.first, c.last + 1))
+    tokens = view.tokens
+    n = len(tokens)
+    i = 0
+    while i < n:
+        tables = cue_tables(view.langs[i], data)
+        if i in blocked or not _person_word(view, i, tables):
+            i += 1
+            continue
+        j = i
+        while j + 1 < n and j + 1 - i < 4 and j + 1 not in blocked and _person_word(view, j + 1, tables) and _joined_person(view, j, j + 1):
+            j += 1
+        initial = _initial_before(view, i)
+        words = j - i + 1
+        if words >= 2 or initial is not None:
+            evidence = _person_evidence(view, i, j, tables, data, initial is not None)
+            if evidence:
+                first_pos = initial if initial is not None else tokens[i].start
+                surname = view.keys[j]
+                given = view.skeletons[i] if initial is None and words >= 2 else ""
+                key = f"{_phonetic(given)[:1]}|{_phonetic(_surname_stem(surname))}" if given or initial is not None else _phonetic(surname)
+                if initial is not None:
+                    key = f"{_phonetic(skeleton(view.text[initial], data))[:1]}|{_phonetic(_surname_stem(surname))}"
+                label = view.text[first_pos : tokens[j].end]
+                out.append(Candidate(i, j, first_pos, tokens[j].end, "Person", f"person:{evidence}", 0.7 if evidence != "suffix" else 0.6,
+                                     key, label))
+        i = j + 1
+    return out
+
+
+def _person_word(view: TextView, i: int, tables: CueTables) -> bool:
+    token = view.tokens[i]
+    text = token.text
+    return (
+        token.is_capitalised
+        and not token.is_acronym
+        and len(text) >= 2
+        and text.isalpha() is True
+        and text not in tables.non_names
+        and view.skeletons[i] not in tables.heads
+        and view.skeletons[i] not in tables.positions
+        and view.skeletons[i] not in tables.honorifics_before
+    )
+
+
+def _joined_person(view: TextView, i: int, j: int) -> bool:
+    gap = view.text[view.tokens[i].end : view.tokens[j].start]
+    return gap in (" ", "-")
+
+
+def _initial_before(view: TextView, i: int) -> int | None:
+    """Offset of an initial right before token i ("M. Oşurbaev", "E.Qarabağlı")."""
+    start = view.tokens[i].start
+    window = view.text[max(0, start - 4) : start]
+    match = re.search(r"(?:^|[\s(])([A-ZА-ЯƏÖÜÇŞĞİÁÄŇÝŽ])\.\s?$", window)
+    if match is None:
+        return None
+    return max(0, start - 4) + match.start(1)
+
+
+def _person_evidence(view: TextView, i: int, j: int, tables: CueTables, data: LanguageData, has_initial: bool) -> str | None:
+    if has_initial:
+        return "initial"
+    # a title or position word close before, or an honorific right after
+    for k in range(max(0, i - 4), i):
+        if view.skeletons[k].rstrip(".") in tables.honorifics_before or view.skeletons[k] in tables.positions:
+            return "title"
+    if j + 1 < len(view.tokens) and view.skeletons[j + 1] in tables.honorifics_after:
+        return "title"
+    gap = view.text[view.tokens[j].end : view.tokens[j].end + 4]
+    if j + 1 < len(view.tokens) and gap.lstrip().startswith((",", "-", "\u2013", "\u2014")):
+        after = range(j + 1, min(len(view.tokens), j + 4))
+        if any(view.skeletons[k] in tables.positions for k in after):
+            return "title"
+    for k in (j, i):
+        word = view.keys[k]
+        raw = lower(view.tokens[k].text)
+        for suffix in tables.surname_suffixes:
+            if (word.endswith(suffix) or skeleton(raw, data).endswith(suffix)) and len(word) > len(suffix) + 2:
+                return "suffix"
+    return None
+
+
+def _surname_stem(key: str) -> str:
+    for ending in ("ovoi", "evoi", "ova", "eva", "oi", "ym", "om", "a", "y", "e", "u"):
+        if key.endswith(ending) and len(key) - len(ending) >= 4:
+            return key[: -len(ending)]
+    return key
+
+
+_PHONETIC_RULES = (("zh", "j"), ("kh", "h"), ("sh", "s"), ("ch", "c"), ("ts", "s"), ("yo", "o"), ("yu", "u"),
+                   ("ya", "a"), ("iy", "i"), ("ye", "e"), ("ie", "e"), ("y", "i"), ("q", "k"), ("dj", "j"), ("w", "v"))
+
+
+def _phonetic(text: str) -> str:
+    """A coarse spelling-independent key for personal names across scripts."""
+    out = text
+    for old, new in _PHONETIC_RULES:
+        out = out.replace(old, new)
+    return re.sub(r"(.)\1+", r"\1", out)
+
+
+def discover_places(view: TextView, data: LanguageData, taken: Sequence[Candidate]) -> list[Candidate]:
+    """A capitalised word followed by a place word (Bakı şəhərində) or preceded by one (город Актау)."""
+    out: list[Candidate] = []
+    blocked = set()
+    for c in taken:
+        blocked.update(range(c.first, c.last + 1))
+    for i, token in enumerate(view.tokens):
+        if i in blocked or not token.is_capitalised or token.is_acronym:
+            continue
+        tables = cue_tables(view.langs[i], data)
+        if token.text in tables.non_names:
+            continue
+        nxt = i + 1 < len(view.tokens) and view.skeletons[i + 1] in tables.place_after and _joined(view, i, i + 1)
+        prv = i > 0 and view.skeletons[i - 1] in tables.place_before and _joined(view, i - 1, i)
+        if nxt or prv:
+            out.append(Candidate(i, i, token.start, token.end, "Place", "place:cue", 0.6, view.keys[i], token.text))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Selection
+
+
+def select(candidates: Sequence[Candidate]) -> list[tuple[Candidate, bool]]:
+    """Longest non-overlapping candidates first (lexicon before discovery on equal length), plus
+    the candidates wholly inside a kept one, flagged nested."""
+    ranked = sorted(candidates, key=lambda c: (-c.length, not c.entry_ids, -c.confidence, c.start))
+    kept: list[Candidate] = []
+    occupied: list[tuple[int, int]] = []
+    nested: list[Candidate] = []
+    for c in ranked:
+        overlaps = [span for span in occupied if c.start < span[1] and span[0] < c.end]
+        if not overlaps:
+            kept.append(c)
+            occupied.append((c.start, c.end))
+        elif all(span[0] <= c.start and c.end <= span[1] for span in overlaps) and c.length > 1:
+            if not any(o.start == c.start and o.end == c.end for o in nested):
+                nested.append(c)
+    result = [(c, False) for c in kept] + [(c, True) for c in nested]
+    return sorted(result, key=lambda item: (item[0].start, -item[0].length))
+
+
+def _tokens_of(candidates: Iterable[Candidate]) -> set[int]:
+    out: set[int] = set()
+    for c in candidates:
+        out.update(range(c.first, c.last + 1))
+    return out
+
+
+def find_mentions(view: TextView, lexicon: Lexicon, data: LanguageData) -> list[Mention]:
+    """All mentions of the document, with offsets into both the raw and the normalised text."""
+    lexical = match_lexicon(view, lexicon, data)
+    lexical_tokens = _tokens_of(lexical)
+    conventions = _tokens_of(c for c in lexical if c.type == "Convention")
+    persons = discover_persons(view, data, lexical)
+    name_ends = {c.last for c in lexical if c.type != "Convention"}
+    heads = discover_by_heads(view, data, _tokens_of(persons), conventions, name_ends)
+    quoted = discover_quoted(view, data)
+    named = lexical + heads + quoted
+    acronyms = discover_acronyms(view, lexicon, data, named)
+    places = discover_places(view, data, lexical + heads + quoted + persons)
+    del lexical_tokens
+    selected = select(lexical + heads + quoted + acronyms + persons + places)
+    doc = view.document
+    mentions: list[Mention] = []
+    for cand, is_nested in selected:
+        raw_start, raw_end = view.norm.to_raw_span(cand.start, cand.end)
+        mentions.append(
+            Mention(
+                doc_id=doc.doc_id,
+                start=raw_start,
+                end=raw_end,
+                text=doc.text[raw_start:raw_end],
+                norm_start=cand.start,
+                norm_end=cand.end,
+                type=cand.type,
+                lang=view.langs[cand.first] if view.tokens else "en",
+                rule=cand.rule,
+                confidence=round(cand.confidence * (0.9 if is_nested else 1.0), 3),
+                key=cand.key,
+                label=cand.label,
+                entry_ids=cand.entry_ids,
+                nested=is_nested,
+                generic=cand.generic,
+            )
+        )
+    return mentions
+
+
+__all__ = ["Candidate", "find_mentions", "match_lexicon", "select", "cue_tables", "Token", "stem"]

@@ -1,0 +1,210 @@
+"""Resolve mentions to entities: one node per real-world actor across documents, languages,
+scripts and inflections.
+
+* A lexicon mention resolves to its entry; a short name shared by several entries (two
+  countries' ministries) is decided by the countries mentioned around it.
+* A discovered mention resolves by its normalised key (stems in Latin skeleton), so the same
+  name inflected elsewhere meets it; an acronym defined in parentheses joins its long form,
+  in this document and in later ones.
+* A person resolves by a spelling-independent key of initial and surname, so Zhomart Aliyev,
+  Жомарт Алиев and Ж. Алиев meet.
+* A common-noun event ("the forum", "sessiyada") joins the nearest named event of the same kind
+  in the document.
+
+IRIs are deterministic: a lexicon entry's IRI comes from its id; a discovered actor's from the
+first label it was seen with, and it keeps that IRI for good (the resolver is seeded with the
+keys already in the store, so adding a document renames nothing).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field, replace
+
+from rapidfuzz import fuzz
+
+from envgraph.keys import slug
+from envgraph.langdata import LanguageData
+from envgraph.lexicon import Lexicon
+from envgraph.model import Entity, Mention
+from envgraph.settings import ENTITY_BASE
+
+
+def entity_iri(type_name: str, local: str) -> str:
+    return f"{ENTITY_BASE}{type_name.lower()}/{local}"
+
+
+def lexicon_iri(lexicon: Lexicon, entry_id: str) -> str:
+    entry = lexicon.entries[entry_id]
+    return entity_iri(entry.type, entry_id.replace("_", "-"))
+
+
+@dataclass
+class Resolver:
+    """Cross-document state: which key names which IRI. Seed ``known_keys`` from the store."""
+
+    lexicon: Lexicon
+    data: LanguageData
+    known_keys: dict[str, str] = field(default_factory=dict)  # "Type|key" -> IRI
+    acronyms: dict[str, str] = field(default_factory=dict)  # "ACRONYM" -> IRI
+    used_iris: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.used_iris.update(self.known_keys.values())
+
+    # -- public -------------------------------------------------------------------------------
+
+    def resolve(self, mentions: list[Mention]) -> tuple[list[tuple[Mention, str]], dict[str, Entity]]:
+        """Entity IRI for every mention of one document, and the entities with their labels."""
+        mentions = self._link_generic_events(mentions)
+        country_context = self._country_context(mentions)
+        resolved: list[tuple[Mention, str]] = []
+        entities: dict[str, Entity] = {}
+        persons: list[tuple[Mention, str]] = []
+        for mention in mentions:
+            if mention.entry_ids:
+                iri = lexicon_iri(self.lexicon, self._choose_entry(mention, country_context))
+            elif mention.type == "Person":
+                iri = self._person_iri(mention, persons)
+                persons.append((mention, iri))
+            else:
+                iri = self._discovered_iri(mention)
+            resolved.append((mention, iri))
+            self._add_labels(entities, iri, mention)
+        return resolved, entities
+
+    def keys(self) -> dict[str, str]:
+        """The key registry, to be stored with the graph (env:key)."""
+        return dict(self.known_keys)
+
+    # -- lexicon ------------------------------------------------------------------------------
+
+    def _country_context(self, mentions: list[Mention]) -> list[tuple[int, str]]:
+        """(position, ISO code) of every country mentioned, for disambiguation."""
+        out: list[tuple[int, str]] = []
+        for m in mentions:
+            for entry_id in m.entry_ids[:1]:
+                entry = self.lexicon.entries[entry_id]
+                if entry.type == "Country" and entry.country:
+                    out.append((m.norm_start, entry.country))
+        return out
+
+    def _choose_entry(self, mention: Mention, context: list[tuple[int, str]]) -> str:
+        if len(mention.entry_ids) == 1:
+            return mention.entry_ids[0]
+        codes = {self.lexicon.entries[e].country for e in mention.entry_ids}
+        if context and codes - {None}:
+            nearest = sorted(context, key=lambda pc: abs(pc[0] - mention.norm_start))
+            for _, code in nearest[:6]:
+                for entry_id in mention.entry_ids:
+                    if self.lexicon.entries[entry_id].country == code:
+                        return entry_id
+        return mention.entry_ids[0]
+
+    # -- discovered actors --------------------------------------------------------------------
+
+    def _discovered_iri(self, mention: Mention) -> str:
+        if mention.rule.startswith("acronym") and mention.text.split("-")[0].isupper():
+            acronym = mention.text.split("-")[0].split("'")[0]
+            if mention.rule == "acronym:unknown" and acronym in self.acronyms:
+                return self.acronyms[acronym]
+        registry_key = f"{mention.type}|{mention.key}"
+        iri = self.known_keys.get(registry_key)
+        if iri is None:
+            iri = self._new_iri(mention.type, mention.label or mention.text)
+            self.known_keys[registry_key] = iri
+        if mention.rule == "acronym:defined":
+            self.acronyms[mention.text.split("-")[0].split("'")[0]] = iri
+        return iri
+
+    def _new_iri(self, type_name: str, label: str) -> str:
+        base = slug(label, self.data)[:80].strip("-") or "x"
+        iri = entity_iri(type_name, base)
+        n = 2
+        while iri in self.used_iris:
+            iri = entity_iri(type_name, f"{base}-{n}")
+            n += 1
+        self.used_iris.add(iri)
+        return iri
+
+    def _person_iri(self, mention: Mention, seen: list[tuple[Mention, str]]) -> str:
+        initial, _, surname = mention.key.partition("|")
+        for other, iri in seen:
+            o_initial, _, o_surname = other.key.partition("|")
+            if (not initial or not o_initial or initial == o_initial) and fuzz.ratio(surname, o_surname) >= 80:
+                self.known_keys.setdefault(f"Person|{mention.key}", iri)
+                return iri
+        registry_key = f"Person|{mention.key}"
+        if registry_key in self.known_keys:
+            return self.known_keys[registry_key]
+        for key, iri in self.known_keys.items():
+            if not key.startswith("Person|"):
+                continue
+            o_initial, _, o_surname = key[len("Person|"):].partition("|")
+            if initial == o_initial and fuzz.ratio(surname, o_surname) >= 88:
+                self.known_keys[registry_key] = iri
+                return iri
+        iri = self._new_iri("Person", mention.label or mention.text)
+        self.known_keys[registry_key] = iri
+        return iri
+
+    def _link_generic_events(self, mentions: list[Mention]) -> list[Mention]:
+        """Give a common-noun event the key of the nearest earlier named event (or the next one)."""
+        named = [m for m in mentions if m.type == "Event" and not m.generic and not m.nested]
+        out: list[Mention] = []
+        for m in mentions:
+            if not m.generic:
+                out.append(m)
+                continue
+            head = m.key.split(":", 1)[1]
+            same_head = [n for n in named if head in n.key.split()] or named
+            before = [n for n in same_head if n.norm_start < m.norm_start]
+            target = before[-1] if before else (same_head[0] if same_head else None)
+            if target is None:
+                out.append(replace(m, key=f"{m.doc_id}#{m.key}"))
+            else:
+                out.append(replace(m, key=target.key, entry_ids=target.entry_ids, label=target.label,
+                                   confidence=min(m.confidence, 0.5)))
+        return out
+
+    # -- labels -------------------------------------------------------------------------------
+
+    def _add_labels(self, entities: dict[str, Entity], iri: str, mention: Mention) -> None:
+        entity = entities.get(iri)
+        if entity is None:
+            if mention.entry_ids:
+                entry = self.lexicon.entries[iri_entry(self.lexicon, iri) or mention.entry_ids[0]]
+                entity = Entity(iri=iri, type=entry.type, label=entry.label, key=entry.id, from_lexicon=True)
+                for lang, names in entry.names.items():
+                    entity.pref_labels.setdefault(lang.split("-")[0] if lang != "kk-Latn" else "kk-Latn", names[0])
+                entity.pref_labels.setdefault("en", entry.label)
+                for lang, abbrs in entry.abbr.items():
+                    for abbr in abbrs:
+                        entity.alt_labels.add((abbr, lang))
+            else:
+                label = (mention.label or mention.text).strip()
+                entity = Entity(iri=iri, type=mention.type, label=label, key=mention.key)
+                entity.pref_labels[mention.lang] = label
+            entities[iri] = entity
+        surface = " ".join(mention.text.split())
+        if not mention.generic and surface and surface not in entity.pref_labels.values():
+            entity.alt_labels.add((surface, mention.lang))
+        if not entity.from_lexicon and mention.lang not in entity.pref_labels and not mention.generic:
+            entity.pref_labels[mention.lang] = surface
+
+
+def iri_entry(lexicon: Lexicon, iri: str) -> str | None:
+    local = iri.rsplit("/", 1)[-1].replace("-", "_")
+    return local if local in lexicon.entries else None
+
+
+def document_focus(resolved: list[tuple[Mention, str]], type_name: str) -> str | None:
+    """The most mentioned entity of a type in a document (ties: the first mentioned)."""
+    counts = Counter(iri for m, iri in resolved if m.type == type_name and not m.nested)
+    if not counts:
+        return None
+    best = max(counts.values())
+    for m, iri in resolved:
+        if m.type == type_name and counts.get(iri) == best:
+            return iri
+    return None
