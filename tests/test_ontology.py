@@ -531,23 +531,33 @@ def test_check_relation_accepts_iris_and_rejects_unknown_terms() -> None:
 
 
 def test_check_relation_agrees_with_the_shapes(shapes: Graph) -> None:
-    """Every combination check_relation allows passes SHACL, every one it forbids fails it."""
+    """For all 15 relations and all pairs of entity types, SHACL accepts exactly what
+    check_relation allows. Each combination gets its own subject node, so one validation run
+    tells which combinations failed (the focus node of every relation violation is the subject).
+    """
     leaf = ("Organisation", "Person", "Country", "Place", "Initiative", "Convention", "Event")
-    base = Graph()
-    nodes = {}
-    for cls in leaf:
-        node = ENT[f"x/{cls.lower()}"]
-        nodes[cls] = node
-        base.add((node, RDF.type, ENV[cls]))
-        base.add((node, RDFS.label, Literal(cls, lang="en")))
-        base.add((node, SKOS.prefLabel, Literal(cls, lang="en")))
-    for prop in ("funds", "partOf", "heldIn", "cooperatesWith"):
+    graph = Graph()
+    combinations = {}
+    for prop in RELATIONS:
         for s in leaf:
             for o in leaf:
-                graph = Graph() + base
-                graph.add((nodes[s], ENV[prop], nodes[o]))
-                conforms, _ = validate(graph, shapes)
-                assert conforms == ontology.check_relation(s, prop, o), (s, prop, o)
+                subject, obj = ENT[f"s/{prop}/{s}/{o}"], ENT[f"o/{prop}/{s}/{o}"]
+                for node, cls in ((subject, s), (obj, o)):
+                    graph.add((node, RDF.type, ENV[cls]))
+                    graph.add((node, RDFS.label, Literal(cls, lang="en")))
+                    graph.add((node, SKOS.prefLabel, Literal(cls, lang="en")))
+                graph.add((subject, ENV[prop], obj))
+                combinations[subject] = (s, prop, o)
+    _, report = validate(graph, shapes)
+    rejected = {focus for focus, _, _ in results(report)}
+    assert rejected <= set(combinations)
+    disagreements = [
+        combo
+        for subject, combo in combinations.items()
+        if (subject not in rejected) != ontology.check_relation(*combo)
+    ]
+    assert disagreements == []
+    assert 0 < len(rejected) < len(combinations)
 
 
 def test_index_is_cached_and_frozen() -> None:
