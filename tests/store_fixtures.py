@@ -11,7 +11,8 @@ Three documents:
   Convention.
 * ``003_cep.txt`` (en): the European Union funds the Caspian Environment Programme (only this
   document mentions the EU, the programme and Turkmenistan), Turkmenistan takes part in it, and
-  it was launched at the Baku Summit.
+  it was launched at the Baku Summit; Anna Petrova (no employer known) spoke at Caspian Day
+  (2025, no venue known).
 
 Entity triples (type and labels) are repeated in every document graph that mentions the entity,
 as the contract says.
@@ -23,16 +24,11 @@ import hashlib
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from rdflib import Dataset, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+from rdflib import Dataset, Literal, URIRef
 from rdflib.term import Node
 
-from envgraph.settings import DOC_BASE, ENTITY_BASE, GRAPH_BASE, ONTOLOGY_NS
-
-ENV = Namespace(ONTOLOGY_NS)
-ENT = Namespace(ENTITY_BASE)
-NIF = Namespace("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#")
-ITSRDF = Namespace("http://www.w3.org/2005/11/its/rdf#")
+from envgraph.settings import DOC_BASE, GRAPH_BASE
+from envgraph.vocab import DCTERMS, ENT, ENV, ITSRDF, NIF, PROV, RDF, RDFS, SKOS, XSD
 
 Triple = tuple[Node, Node, Node]
 
@@ -49,6 +45,8 @@ BAKU = ENT["place/baku"]
 SUMMIT = ENT["event/baku-summit-2026"]
 ALIYEV = ENT["person/zhomart-aliyev"]
 TEHRAN = ENT["convention/tehran-convention"]
+PETROVA = ENT["person/anna-petrova"]
+CASPIAN_DAY = ENT["event/caspian-day-2025"]
 
 # iri -> (type, {lang: prefLabel}, [(altLabel, lang)])
 ENTITIES: dict[URIRef, tuple[str, dict[str, str], list[tuple[str, str]]]] = {
@@ -77,6 +75,8 @@ ENTITIES: dict[URIRef, tuple[str, dict[str, str], list[tuple[str, str]]]] = {
     SUMMIT: ("Event", {"en": "Baku Summit", "ru": "Бакинский саммит"}, []),
     ALIYEV: ("Person", {"en": "Zhomart Aliyev", "ru": "Жомарт Алиев"}, []),
     TEHRAN: ("Convention", {"en": "Tehran Convention", "ru": "Тегеранская конвенция"}, []),
+    PETROVA: ("Person", {"en": "Anna Petrova"}, []),
+    CASPIAN_DAY: ("Event", {"en": "Caspian Day"}, []),
 }
 
 
@@ -258,7 +258,8 @@ def _doc3() -> FixtureDoc:
         "part in it."
     )
     s2 = "The programme was launched at the Baku Summit in 2026."
-    b = _DocBuilder("003_cep.txt", f"{s1} {s2}\n", ["en"])
+    s3 = "Anna Petrova spoke at Caspian Day in 2025."
+    b = _DocBuilder("003_cep.txt", f"{s1} {s2} {s3}\n", ["en"])
     one = b.sentence(s1)
     b.mention(one, "European Union", EU)
     b.mention(one, "Caspian Environment Programme", CEP)
@@ -268,6 +269,11 @@ def _doc3() -> FixtureDoc:
     b.fact(one, EU, ENV.funds, CEP, "funds")
     b.fact(one, TM, ENV.participatesIn, CEP, "takes part in")
     b.fact(two, CEP, ENV.launchedAt, SUMMIT, "was launched at")
+    three = b.sentence(s3)
+    b.mention(three, "Anna Petrova", PETROVA)
+    b.mention(three, "Caspian Day", CASPIAN_DAY)
+    b.fact(three, PETROVA, ENV.speaksAt, CASPIAN_DAY, "spoke at")
+    b.fact(three, CASPIAN_DAY, ENV.startDate, Literal("2025", datatype=XSD.gYear), "in 2025")
     return b.build()
 
 
@@ -292,3 +298,125 @@ def fixture_dataset() -> Dataset:
         for triple in doc.triples:
             g.add(triple)
     return ds
+
+
+# --- an Oxigraph server for the remote-store tests ---------------------------------------------
+
+
+def oxigraph_binary() -> str | None:
+    """The ``oxigraph`` executable of the venv (the PyPI package ships one), else on PATH."""
+    import shutil
+    import sys
+    from pathlib import Path
+
+    candidate = Path(sys.executable).parent / "oxigraph"
+    if candidate.is_file():
+        return str(candidate)
+    return shutil.which("oxigraph")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class OxigraphServer:
+    """``oxigraph serve`` on a free local port, with its data in ``location``; a context
+    manager that waits until the server answers and stops it on exit."""
+
+    def __init__(self, location: str, timeout: float = 30.0) -> None:
+        self.location = location
+        self.timeout = timeout
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._process: object = None
+
+    def __enter__(self) -> "OxigraphServer":
+        import subprocess
+        import time
+        import urllib.request
+
+        binary = oxigraph_binary()
+        if binary is None:
+            raise RuntimeError("the oxigraph server binary is not installed (pip install oxigraph)")
+        self._process = subprocess.Popen(
+            [binary, "serve", "--location", self.location, "--bind", f"127.0.0.1:{self.port}"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                query = urllib.request.Request(
+                    self.url + "/query",
+                    data=b"ASK { ?s ?p ?o }",
+                    headers={"Content-Type": "application/sparql-query"},
+                )
+                with urllib.request.urlopen(query, timeout=2):
+                    return self
+            except OSError:
+                if self._process.poll() is not None:  # type: ignore[attr-defined]
+                    err = self._process.stderr.read().decode(errors="replace")  # type: ignore[attr-defined]
+                    raise RuntimeError(f"oxigraph server exited: {err}") from None
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError(f"oxigraph server did not answer on {self.url}") from None
+                time.sleep(0.1)
+
+    def stop(self) -> None:
+        import subprocess
+
+        process = self._process
+        if process is None:
+            return
+        process.terminate()  # type: ignore[attr-defined]
+        try:
+            process.wait(timeout=10)  # type: ignore[attr-defined]
+        except subprocess.TimeoutExpired:
+            process.kill()  # type: ignore[attr-defined]
+            process.wait()  # type: ignore[attr-defined]
+        process.stderr.close()  # type: ignore[attr-defined]
+        self._process = None
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def clear_store(store: object) -> None:
+    """Empty a store (all graphs), for tests that share one server."""
+    store.update("DROP SILENT ALL")  # type: ignore[attr-defined]
+
+
+#: Values that try to break out of a bound parameter.
+HOSTILE_VALUES: tuple[str, ...] = (
+    "'",
+    '"',
+    '"""',
+    "'''",
+    "{",
+    "}",
+    "} ; DROP ALL ; {",
+    '"} ; DROP ALL ; {"',
+    "'} ; DROP ALL ; {'",
+    '""" } ; DROP ALL ; { """',
+    "<http://x> } DROP ALL {",
+    "ent:x> } ; DROP ALL ; { <",
+    "http://example.org/a\"} ; DROP ALL ; {",
+    "http://example.org/ok",
+    "line one\nline two",
+    "\\u0022",
+    "\\u0022 } ; DROP ALL ; { \\u0022",
+    "\\",
+    "# comment } ; DROP ALL",
+    "?lang",
+    "$lang) } ; DROP ALL ; {",
+    '"@en',
+    "^^xsd:string",
+    "",
+    "  ",
+    "GEF",
+    "x" * 5000,
+)

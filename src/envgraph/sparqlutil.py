@@ -18,24 +18,10 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from envgraph.errors import QueryError
-from envgraph.settings import DOC_BASE, ENTITY_BASE, GRAPH_BASE, ONTOLOGY_NS
+from envgraph.vocab import PREFIXES
 
-#: Prefixes every query may use without declaring them (the contract's table).
-DEFAULT_PREFIXES: dict[str, str] = {
-    "env": ONTOLOGY_NS,
-    "ent": ENTITY_BASE,
-    "doc": DOC_BASE,
-    "g": GRAPH_BASE,
-    "nif": "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#",
-    "itsrdf": "http://www.w3.org/2005/11/its/rdf#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "prov": "http://www.w3.org/ns/prov#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-}
+#: Prefixes every query may use without declaring them (the contract's table, from vocab).
+DEFAULT_PREFIXES: dict[str, str] = dict(PREFIXES)
 
 _XSD_STRING = str(XSD.string)
 _RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"

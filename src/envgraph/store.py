@@ -56,11 +56,11 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS
 from rdflib.term import Node
 
 from envgraph import settings
 from envgraph.errors import InputError, QueryError, StoreError
+from envgraph.vocab import DCTERMS, ENV
 from envgraph.sparqlutil import (
     DEFAULT_PREFIXES,
     bind_with_values,
@@ -78,7 +78,7 @@ if TYPE_CHECKING:  # pragma: no cover
 Triple = tuple[Node, Node, Node]
 Quad = tuple[Node, Node, Node, Node | None]
 
-ENV_SHA256 = URIRef(settings.ONTOLOGY_NS + "sha256")
+ENV_SHA256 = ENV.sha256
 INFERRED = URIRef(settings.INFERRED_GRAPH)
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 MEMORY = ":memory:"
@@ -265,6 +265,8 @@ class Store(Protocol):
     def remove_document(self, doc_id: str) -> RemovalReport: ...
 
     def document_hashes(self) -> dict[str, str]: ...
+
+    def documents(self) -> list[DocumentInfo]: ...
 
     def query(
         self, sparql: str, bindings: Mapping[str, Node | str] | None = None
@@ -500,7 +502,12 @@ class _SparqlStore:
                 },
                 key=str,
             )
-        prefixes = DEFAULT_PREFIXES if info.name in ("trig", "turtle") else None
+        # doc:, ent: and g: local names need backslash escapes (#, =, /): write those IRIs whole
+        prefixes = (
+            {k: v for k, v in DEFAULT_PREFIXES.items() if k not in ("doc", "ent", "g")}
+            if info.name in ("trig", "turtle")
+            else None
+        )
         try:
             if isinstance(output, (str, Path)):
                 Path(output).parent.mkdir(parents=True, exist_ok=True)

@@ -18,17 +18,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SH, SKOS
+from rdflib.namespace import SH
 from rdflib.term import Node
 
 from envgraph import resources
 from envgraph.errors import InputError
-from envgraph.settings import INFERRED_GRAPH, ONTOLOGY_NS
+from envgraph.settings import INFERRED_GRAPH
 from envgraph.sparqlutil import DEFAULT_PREFIXES, compact_iri
 from envgraph.store import Store
+from envgraph.vocab import DCTERMS, ENV, RDF, RDFS, SKOS
 
 INFERRED = URIRef(INFERRED_GRAPH)
-ENV_SHA256 = URIRef(ONTOLOGY_NS + "sha256")
+ENV_SHA256 = ENV.sha256
 _SHAPE_PREFIXES = {**DEFAULT_PREFIXES, "envsh": "https://w3id.org/envgraph/shapes#"}
 
 
