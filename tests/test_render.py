@@ -20,7 +20,17 @@ from envgraph.render import (
     render_html,
     select_subgraph,
 )
-from view_fixtures import ENT, XSS_CLOSE, XSS_IMG, XSS_PAYLOADS, XSS_SCRIPT, XSS_SVG, sample_dataset, synthetic_graph
+from view_fixtures import (
+    ENT,
+    XSS_CLOSE,
+    XSS_IMG,
+    XSS_PAYLOADS,
+    XSS_SCRIPT,
+    XSS_SVG,
+    assert_no_markup_injected,
+    sample_dataset,
+    synthetic_graph,
+)
 
 UNDP = str(ENT["organisation/undp"])
 
@@ -60,6 +70,7 @@ def test_no_payload_appears_unescaped_anywhere_in_the_page(page: str) -> None:
     assert len(re.findall(r"^<script\b", page, re.M)) == 3
     assert len(re.findall(r"</script", page, re.I)) == 3
     assert "\u2028" not in page and "\u2029" not in page
+    assert_no_markup_injected(page, scripts_allowed=3)
 
 
 def test_payloads_survive_as_data(page: str) -> None:

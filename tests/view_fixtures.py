@@ -280,3 +280,30 @@ def synthetic_graph(n_nodes: int, *, seed: int = 7, avg_degree: float = 2.5) -> 
             evidence=[(f"doc-{k % 50}.txt", f"Sentence {k} about {rel}.", "synthetic", 0.5)],
         )
     return G_
+
+
+def html_elements(page: str) -> list[tuple[str, dict[str, str]]]:
+    """Every element of an HTML page as (tag, attributes), as a browser's parser sees them."""
+    from html.parser import HTMLParser
+
+    found: list[tuple[str, dict[str, str]]] = []
+
+    class Collector(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            found.append((tag, {k: v or "" for k, v in attrs}))
+
+    Collector(convert_charrefs=True).feed(page)
+    return found
+
+
+def assert_no_markup_injected(page: str, *, scripts_allowed: int = 0) -> None:
+    """No element or attribute came from the texts: no event handler, no script, image or svg
+    element beyond the page's own, no javascript: link."""
+    elements = html_elements(page)
+    tags = [tag for tag, _attrs in elements]
+    assert tags.count("script") <= scripts_allowed, tags.count("script")
+    assert "img" not in tags and "svg" not in tags and "iframe" not in tags
+    for tag, attrs in elements:
+        assert not any(name.startswith("on") for name in attrs), (tag, attrs)
+        for name in ("href", "src", "action"):
+            assert not attrs.get(name, "").strip().lower().startswith("javascript:"), (tag, attrs)

@@ -661,7 +661,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.path.startswith("/sparql"):
             self._send(status, "text/plain", (message + "\n").encode("utf-8"))
         else:
-            self._page(status, "error.html", status=status,
+            self._page(status, "error.html", code=status,
                        reason=HTTPStatus(status).phrase, message=message)
 
     def _check_host(self) -> None:
