@@ -403,3 +403,32 @@ def materialise(
         rounds=rounds,
         seconds=time.perf_counter() - started,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ReasonerComparison:
+    """The entailments of both paths on one dataset, and where they differ."""
+
+    owlrl: frozenset[Triple]
+    sparql: frozenset[Triple]
+
+    @property
+    def agree(self) -> bool:
+        return self.owlrl == self.sparql
+
+    @property
+    def only_owlrl(self) -> frozenset[Triple]:
+        return self.owlrl - self.sparql
+
+    @property
+    def only_sparql(self) -> frozenset[Triple]:
+        return self.sparql - self.owlrl
+
+
+def compare_reasoners(dataset: Dataset, ontology: Graph | None = None) -> ReasonerComparison:
+    """Run both paths on any Dataset (the fixture, the built sample corpus, …)."""
+    onto = ontology if ontology is not None else load_ontology()
+    return ReasonerComparison(
+        owlrl=frozenset(entailments_owlrl(dataset, onto)),
+        sparql=frozenset(entailments_sparql(dataset, onto)),
+    )
