@@ -9,12 +9,21 @@ stems, so that Dünya Bankının matches the lexicon's Dünya Bankı.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from envgraph.langdata import LanguageData
 
 _TOKEN_RE = re.compile(r"[^\W_]+(?:[.'][^\W_]+)*\.?", re.UNICODE)
 _WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def script_of(text: str) -> str:
+    """"Cyrl" if the first letter is Cyrillic, else "Latn"."""
+    for ch in text:
+        if ch.isalpha():
+            return "Cyrl" if "\u0400" <= ch <= "\u04ff" else "Latn"
+    return "Latn"
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +90,10 @@ def phrase_keys(phrase: str, lang: str, data: LanguageData) -> tuple[str, ...]:
 
 
 def slug(text: str, data: LanguageData) -> str:
-    """An ASCII slug for IRIs: ``Blueing the Caspian Sea`` → ``blueing-the-caspian-sea``."""
-    folded = skeleton(text, data)
+    """An ASCII slug for IRIs: ``Blueing the Caspian Sea`` → ``blueing-the-caspian-sea``,
+    ``Жомарт Алиев`` → ``jomart-aliev`` (Cyrillic transliterated, accents dropped)."""
+    cyrillic_only = {k: v for k, v in data.fold_table.items() if 0x0400 <= k <= 0x04FF}
+    folded = unicodedata.normalize("NFKD", lower(text).translate(cyrillic_only).replace("ə", "a").replace("ı", "i"))
     ascii_only = folded.encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_only).strip("-") or "x"
 
@@ -120,7 +131,9 @@ def word_bases(
     languages when None), and the Turkic k ~ g/y alternation (nazirlik → nazirliy-i)."""
     rules = data.stemming
     out = {word_skeleton}
-    groups = rules.suffixes.values() if lang is None else [rules.suffixes.get(lang.split("-")[0], ())]
+    # Only languages whose inflection replaces a word's ending (Russian всемирный → всемирного)
+    # need it cut; Turkic endings add to the dictionary form (Bankı → Bankının).
+    groups = [rules.suffixes.get(lang, ())] if lang in rules.replacing_languages else []
     for suffixes in groups:
         for suffix in suffixes:
             if word_skeleton.endswith(suffix) and len(word_skeleton) - len(suffix) >= max(rules.min_stem, 3):

@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from envgraph.errors import LexiconError
-from envgraph.keys import SuffixChains, WordIndex, skeleton, word_bases
+from envgraph.keys import SuffixChains, WordIndex, script_of, skeleton, word_bases
 from envgraph.langdata import LanguageData
 from envgraph.model import ENTITY_TYPES, LANGUAGES
 from envgraph.resources import data_dir
@@ -56,6 +56,12 @@ class Alias:
     text: str
     lang: str
     is_abbreviation: bool
+    script: str = "Latn"
+
+    def fits_script(self, token_script: str) -> bool:
+        """A name matches text in its own script; Kazakh names also in the other one (Kazakh is
+        written in both, and the skeleton folds them together)."""
+        return self.script == token_script or self.lang.startswith("kk")
 
 
 @dataclass(slots=True)
@@ -183,13 +189,14 @@ def build_index(entries: dict[str, LexiconEntry], data: LanguageData) -> Lexicon
     bases_of: dict[str, tuple[str, ...]] = {}
     for entry in entries.values():
         phrases = [(name, lang, False) for lang, names in entry.names.items() for name in names]
-        phrases.append((entry.label, "en", False))
+        if "en" not in entry.names:
+            phrases.append((entry.label, "en", False))
         for lang, abbrs in entry.abbr.items():
             for abbr in abbrs:
-                if " " in abbr.strip():
+                if not abbr.strip().isalnum():  # UN-Habitat, CACCC-2025, UN ESCAP: word by word
                     phrases.append((abbr, lang, True))
                 else:
-                    alias = Alias(((skeleton(abbr, data),),), entry.id, abbr, lang, True)
+                    alias = Alias(((skeleton(abbr, data),),), entry.id, abbr, lang, True, script_of(abbr))
                     abbreviations[abbr].append(alias)
                     abbreviation_keys[alias.words[0][0]].append(alias)
         for text, lang, is_abbr in phrases:
@@ -198,7 +205,7 @@ def build_index(entries: dict[str, LexiconEntry], data: LanguageData) -> Lexicon
                 continue
             seen.add((words, entry.id))
             bases = tuple(bases_of.setdefault(f"{lang}:{w}", word_bases(w, data, lang, equivalents=True)) for w in words)
-            alias = Alias(bases, entry.id, text, lang, is_abbr)
+            alias = Alias(bases, entry.id, text, lang, is_abbr, script_of(text))
             lexicon.first_words.add(words[0], alias, lang)
             lexicon.max_alias_tokens = max(lexicon.max_alias_tokens, len(words))
     lexicon.abbreviations = dict(abbreviations)

@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from envgraph.keys import SuffixChains, Token, WordIndex, lower, skeleton, stem, word_matches
+from envgraph.keys import SuffixChains, Token, WordIndex, lower, script_of, skeleton, stem, word_matches
 from envgraph.langdata import LanguageData
 from envgraph.lexicon import Alias, Lexicon, suffix_chains
 from envgraph.model import Mention
@@ -166,9 +166,11 @@ def match_lexicon(view: TextView, lexicon: Lexicon, data: LanguageData) -> list[
     n = len(tokens)
     for i, token in enumerate(tokens):
         # abbreviations: exact, or the same skeleton on an all-capitals token
+        script = script_of(token.text)
         abbr_aliases = lexicon.abbreviations.get(token.text)
         if abbr_aliases is None and token.is_acronym:
-            abbr_aliases = lexicon.abbreviation_keys.get(view.skeletons[i])
+            # the same letters in the other script: only Kazakh abbreviations (БҰҰ = BŪŪ)
+            abbr_aliases = [a for a in lexicon.abbreviation_keys.get(view.skeletons[i], ()) if a.lang.startswith("kk")] or None
         if abbr_aliases:
             ids = tuple(dict.fromkeys(a.entry_id for a in abbr_aliases))
             first = lexicon.entries[ids[0]]
@@ -176,6 +178,8 @@ def match_lexicon(view: TextView, lexicon: Lexicon, data: LanguageData) -> list[
             out.append(Candidate(i, i, token.start, end, first.type, "lexicon:abbr", 0.9, first.id, first.label, ids))
         for alias in lexicon.first_words.lookup(view.skeletons[i]):
             assert isinstance(alias, Alias)
+            if not alias.fits_script(script):
+                continue
             length = len(alias.words)
             last = i + length - 1
             if last >= n or any(
@@ -586,19 +590,25 @@ def discover_places(view: TextView, data: LanguageData, taken: Sequence[Candidat
 
 def select(candidates: Sequence[Candidate]) -> list[tuple[Candidate, bool]]:
     """Longest non-overlapping candidates first (lexicon before discovery on equal length), plus
-    the candidates wholly inside a kept one, flagged nested."""
+    the candidates strictly inside a kept one, flagged nested: every lexicon actor
+    ("Kazakhstan" in "Ministry ... of Kazakhstan") and discovered actors of another type than the
+    name around them."""
     ranked = sorted(candidates, key=lambda c: (-c.length, not c.entry_ids, -c.confidence, c.start))
     kept: list[Candidate] = []
-    occupied: list[tuple[int, int]] = []
     nested: list[Candidate] = []
     for c in ranked:
-        overlaps = [span for span in occupied if c.start < span[1] and span[0] < c.end]
-        if not overlaps:
+        overlapping = [k for k in kept if c.start < k.end and k.start < c.end]
+        if not overlapping:
             kept.append(c)
-            occupied.append((c.start, c.end))
-        elif all(span[0] <= c.start and c.end <= span[1] for span in overlaps) and c.length > 1:
-            if not any(o.start == c.start and o.end == c.end for o in nested):
-                nested.append(c)
+            continue
+        inside = all(k.start <= c.start and c.end <= k.end and c.length < k.length for k in overlapping)
+        if not inside:
+            continue
+        if not c.entry_ids and any(k.type == c.type for k in overlapping):
+            continue  # a shorter reading of the same name
+        if any((o.start, o.end) == (c.start, c.end) for o in nested):
+            continue
+        nested.append(c)
     result = [(c, False) for c in kept] + [(c, True) for c in nested]
     return sorted(result, key=lambda item: (item[0].start, -item[0].length))
 

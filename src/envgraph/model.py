@@ -142,11 +142,15 @@ class Extraction:
 
     document: Document
     languages: list[str]
-    sentences: list[Segment]
+    sentences: list[Segment]  # raw offsets
     mentions: list[tuple[Mention, str]]  # (mention, entity IRI)
     entities: dict[str, Entity]
     relations: list[Relation]
     attributes: list[Attribute]
+
+    @property
+    def raw_sentence_spans(self) -> list[tuple[int, int]]:
+        return [(s.start, s.end) for s in self.sentences]
 
 
 @dataclass(slots=True)

@@ -48,6 +48,9 @@ class Resolver:
     known_keys: dict[str, str] = field(default_factory=dict)  # "Type|key" -> IRI
     acronyms: dict[str, str] = field(default_factory=dict)  # "ACRONYM" -> IRI
     used_iris: set[str] = field(default_factory=set)
+    # a discovered actor keeps the labels it was first seen with, in every document graph
+    labels: dict[str, str] = field(default_factory=dict)  # IRI -> rdfs:label
+    pref_labels: dict[str, dict[str, str]] = field(default_factory=dict)  # IRI -> lang -> label
 
     def __post_init__(self) -> None:
         self.used_iris.update(self.known_keys.values())
@@ -182,15 +185,17 @@ class Resolver:
                     for abbr in abbrs:
                         entity.alt_labels.add((abbr, lang))
             else:
-                label = (mention.label or mention.text).strip()
+                label = self.labels.setdefault(iri, " ".join((mention.label or mention.text).split()))
                 entity = Entity(iri=iri, type=mention.type, label=label, key=mention.key)
-                entity.pref_labels[mention.lang] = label
+                entity.pref_labels.update(self.pref_labels.get(iri, {}))
             entities[iri] = entity
         surface = " ".join(mention.text.split())
         if not mention.generic and surface and surface not in entity.pref_labels.values():
             entity.alt_labels.add((surface, mention.lang))
         if not entity.from_lexicon and mention.lang not in entity.pref_labels and not mention.generic:
-            entity.pref_labels[mention.lang] = surface
+            entity.pref_labels[mention.lang] = self.pref_labels.setdefault(iri, {}).setdefault(mention.lang, surface)
+        if not entity.pref_labels:
+            entity.pref_labels[mention.lang] = self.pref_labels.setdefault(iri, {}).setdefault(mention.lang, entity.label)
 
 
 def iri_entry(lexicon: Lexicon, iri: str) -> str | None:

@@ -1,0 +1,164 @@
+"""The build: read → normalise → segment → mentions → resolve → relations → emit → store.
+
+:func:`extract` runs the extraction stages on one document (pure but for the resolver's
+cross-document registry); :func:`build` streams a folder through them into a store, one
+document at a time, so memory stays flat whatever the corpus size. A file that cannot be read
+is reported and skipped; a document whose content hash is already in the store is not
+extracted again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from envgraph.dates import extract_dates
+from envgraph.emit import emit, graph_iri
+from envgraph.langdata import LanguageData, load_language_data
+from envgraph.lexicon import Lexicon, load_lexicon, suffix_chains
+from envgraph.mentions import find_mentions
+from envgraph.model import BuildReport, Document, Extraction, ReadProblem, Segment
+from envgraph.read import DEFAULT_MAX_BYTES, iter_documents
+from envgraph.relations import extract_homepages, extract_positions, extract_relations
+from envgraph.resolve import Resolver
+from envgraph.store import Store, open_store
+from envgraph.textview import build_view
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Extractor:
+    """What extraction needs, loaded once: language data and the lexicon."""
+
+    data: LanguageData
+    lexicon: Lexicon
+
+    @classmethod
+    def load(cls, lexicon_dir: Path | None = None, lang_dir: Path | None = None) -> Extractor:
+        data = load_language_data(lang_dir)
+        return cls(data=data, lexicon=load_lexicon(data, lexicon_dir))
+
+    def resolver(self, known_keys: dict[str, str] | None = None) -> Resolver:
+        return Resolver(self.lexicon, self.data, known_keys=dict(known_keys or {}))
+
+
+def extract(document: Document, extractor: Extractor, resolver: Resolver) -> Extraction:
+    """Everything one document says: mentions, entities, relations and attributes."""
+    view = build_view(document, extractor.data)
+    mentions = find_mentions(view, extractor.lexicon, extractor.data)
+    resolved, entities = resolver.resolve(mentions)
+    chains = suffix_chains(extractor.data)
+    relations = extract_relations(view, resolved, extractor.lexicon, extractor.data, chains)
+    attributes = extract_dates(view, resolved, extractor.data)
+    attributes += extract_positions(view, resolved, relations)
+    attributes += extract_homepages(view, resolved)
+    # only facts about entities that are in this document's graph
+    relations = [r for r in relations if r.subject in entities and r.object in entities]
+    attributes = [a for a in attributes if a.subject in entities]
+    languages = sorted({p.lang for p in view.paragraphs})
+    raw_sentences = [
+        Segment(*view.norm.to_raw_span(s.start, s.end), s.lang, s.script) for s in view.sentences
+    ]
+    return Extraction(document, languages, raw_sentences, resolved, entities, relations, attributes)
+
+
+ProgressCallback = Callable[[str], None]
+
+
+def build(
+    paths: Sequence[Path | str],
+    store: Store | str | Path | None = None,
+    *,
+    extractor: Extractor | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    force: bool = False,
+    on_document: ProgressCallback | None = None,
+) -> BuildReport:
+    """Extract every document under ``paths`` into ``store`` and report what was done.
+
+    ``store`` is an open Store, or a location for :func:`envgraph.store.open_store`.
+    Unchanged documents (same sha256 as stored) are skipped unless ``force``.
+    """
+    extractor = extractor or Extractor.load()
+    report = BuildReport()
+    own_store = not hasattr(store, "replace_document")
+    target: Store = open_store(store) if own_store else store  # type: ignore[arg-type]
+    try:
+        stored = target.document_hashes()
+        resolver = extractor.resolver(known_entity_keys(target))
+        entity_types: dict[str, str] = {}
+        for result in iter_documents(paths, max_bytes=max_bytes):
+            if result.document is None:
+                report.skipped.extend(p for p in result.problems if p.skipped)
+                for problem in result.problems:
+                    log.warning("%s: %s", problem.path, problem.reason)
+                continue
+            for warning in result.warnings:
+                report.warnings.append(f"{warning.path}: {warning.reason}")
+                log.warning("%s: %s", warning.path, warning.reason)
+            document = result.document
+            if on_document:
+                on_document(document.doc_id)
+            if not force and stored.get(document.doc_id) == document.sha256:
+                report.unchanged += 1
+                continue
+            try:
+                extraction = extract(document, extractor, resolver)
+                triples = emit(extraction)
+                target.replace_document(document.doc_id, str(graph_iri(document.doc_id)), triples, document.sha256)
+            except (ValueError, RecursionError, MemoryError) as err:  # never lose the rest of the build
+                problem = ReadProblem(document.path, f"extraction failed: {err}")
+                report.skipped.append(problem)
+                log.warning("%s: %s", document.path, problem.reason)
+                continue
+            _count(report, extraction, entity_types)
+        for type_name in entity_types.values():
+            report.entities_by_type[type_name] = report.entities_by_type.get(type_name, 0) + 1
+    finally:
+        if own_store:
+            target.close()
+    return report
+
+
+def _count(report: BuildReport, extraction: Extraction, entity_types: dict[str, str]) -> None:
+    report.documents += 1
+    for lang in extraction.languages:
+        report.languages[lang] = report.languages.get(lang, 0) + 1
+    report.mentions += len(extraction.mentions)
+    for entity in extraction.entities.values():
+        entity_types[entity.iri] = entity.type
+    for prop, n in Counter(r.predicate for r in extraction.relations).items():
+        report.relations_by_property[prop] = report.relations_by_property.get(prop, 0) + n
+    for prop, n in Counter(a.predicate for a in extraction.attributes).items():
+        report.relations_by_property[prop] = report.relations_by_property.get(prop, 0) + n
+
+
+_KEYS_QUERY = """
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT DISTINCT ?key ?entity WHERE { ?entity skos:notation ?key }
+"""
+
+
+def known_entity_keys(store: Store) -> dict[str, str]:
+    """The discovered actors already in the store, so that new documents reuse their IRIs."""
+    try:
+        result = store.query(_KEYS_QUERY)
+    except Exception as err:  # an empty or remote store without the data: start afresh
+        log.debug("no entity keys in the store: %s", err)
+        return {}
+    return {str(row[0]): str(row[1]) for row in result.rows if row[0] is not None}
+
+
+def extract_corpus(paths: Iterable[Path | str], extractor: Extractor | None = None) -> list[Extraction]:
+    """Extract a corpus in memory (for evaluation and notebooks), without a store."""
+    extractor = extractor or Extractor.load()
+    resolver = extractor.resolver()
+    out: list[Extraction] = []
+    for result in iter_documents(list(paths)):
+        if result.document is not None:
+            out.append(extract(result.document, extractor, resolver))
+    return out

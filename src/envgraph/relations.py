@@ -1,0 +1,411 @@
+"""Relations between the actors of one document, sentence by sentence.
+
+Two kinds of rules:
+
+* cue rules, from the ``relations`` tables of data/lang/cues/<lang>.yaml: a cue phrase
+  ("financed by", "tərəfindən maliyyələşdirilən", "под руководством") names a property and on
+  which side of it the subject stands; the subject and object are the nearest mentions of the
+  types the ontology allows on each side, extended over lists ("X, Y and Z"); an object the
+  sentence lacks is taken from the document's focus (its main initiative or event), at a lower
+  confidence;
+* structural rules, the same in every language: a person next to an organisation works for it
+  (with the position between them); an acronym's secretariat coordinates the convention in its
+  name; a place in an initiative's name is what it concerns; "Astana, Kazakhstan" is a place in a
+  country; an event and a place in the locative case in one sentence is where it was held.
+
+Every relation is checked against the ontology's domains and ranges before it is kept, and
+carries its rule, its cue and a confidence derived from how it was found.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from envgraph import ontology
+from envgraph.keys import SuffixChains, lower, skeleton, word_matches
+from envgraph.langdata import LanguageData
+from envgraph.lexicon import Lexicon
+from envgraph.model import Attribute, Mention, Relation, Segment
+from envgraph.resolve import document_focus, iri_entry
+from envgraph.textview import TextView
+
+
+@dataclass(frozen=True, slots=True)
+class CueRule:
+    property: str
+    words: tuple[tuple[str, ...], ...]  # skeleton words of the cue phrase
+    text: str
+    subject_side: str  # "before" | "after"
+    object_side: str  # "before" | "after" | "any"
+    confidence: float
+    subject_default: str | None  # "focus:Country" etc., when the sentence names no subject
+    object_default: str | None  # "focus:Initiative" etc.
+    all_subjects: bool  # lists: every listed actor is a subject
+
+
+@functools.lru_cache(maxsize=16)
+def cue_rules(lang: str, data: LanguageData) -> tuple[CueRule, ...]:
+    raw = (data.cues.get(lang) or {}).get("relations") or []
+    rules: list[CueRule] = []
+    for item in raw:
+        for cue in item.get("cues") or []:
+            words = tuple(skeleton(w, data) for w in str(cue).split())
+            rules.append(
+                CueRule(
+                    property=str(item["property"]),
+                    words=words,
+                    text=str(cue),
+                    subject_side=str(item.get("subject", "before")),
+                    object_side=str(item.get("object", "any")),
+                    confidence=float(item.get("confidence", 0.75)),
+                    subject_default=item.get("subject_default"),
+                    object_default=item.get("object_default"),
+                    all_subjects=bool(item.get("lists", True)),
+                )
+            )
+    # longest cues first, so "under the leadership of" wins over "leadership"
+    return tuple(sorted(rules, key=lambda r: -len(r.words)))
+
+
+_CHAINS = SuffixChains(frozenset())
+
+
+def _cue_matches(view: TextView, i: int, rule: CueRule, chains: SuffixChains) -> bool:
+    for k, word in enumerate(rule.words):
+        j = i + k
+        if j >= len(view.tokens):
+            return False
+        if word.endswith("*"):
+            if not view.skeletons[j].startswith(word[:-1]):
+                return False
+        elif not word_matches(view.skeletons[j], (word,), chains):
+            return False
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """A mention resolved to an entity, with its token span."""
+
+    mention: Mention
+    iri: str
+    type: str
+    first: int
+    last: int
+
+
+def extract_relations(
+    view: TextView,
+    resolved: list[tuple[Mention, str]],
+    lexicon: Lexicon,
+    data: LanguageData,
+    chains: SuffixChains,
+) -> list[Relation]:
+    """All relations of the document (deduplicated: the best-supported evidence is kept)."""
+    placed = _place(view, resolved)
+    by_sentence: dict[int, list[Placed]] = {}
+    for p in placed:
+        s = view.sentence_of_token[p.first] if p.first < len(view.tokens) else -1
+        by_sentence.setdefault(s, []).append(p)
+    focus = {t: document_focus(resolved, t) for t in ("Initiative", "Event", "Country", "Organisation")}
+    types = {iri: m.type for m, iri in resolved}
+    found: list[Relation] = []
+    for s_index, sentence in enumerate(view.sentences):
+        members = sorted(by_sentence.get(s_index, []), key=lambda p: p.first)
+        if not members:
+            continue
+        found += _cue_relations(view, s_index, sentence, members, focus, types, data, chains)
+        found += _person_relations(view, s_index, sentence, members)
+        found += _structural_relations(view, s_index, sentence, members, lexicon)
+    return _dedupe(found)
+
+
+def _place(view: TextView, resolved: list[tuple[Mention, str]]) -> list[Placed]:
+    out: list[Placed] = []
+    for mention, iri in resolved:
+        idx = view.token_range(mention.norm_start, mention.norm_end)
+        if not idx:
+            continue
+        out.append(Placed(mention, iri, mention.type, idx.start, idx.stop - 1))
+    return out
+
+
+def _allowed(subject_type: str, prop: str, object_type: str) -> bool:
+    try:
+        return ontology.check_relation(subject_type, prop, object_type)
+    except KeyError:
+        return False
+
+
+def _relation(view: TextView, s_index: int, sentence: Segment, subj: Placed | str, prop: str, obj: Placed | str,
+              rule: str, cue: str, confidence: float) -> Relation:
+    subject_iri = subj.iri if isinstance(subj, Placed) else subj
+    object_iri = obj.iri if isinstance(obj, Placed) else obj
+    mention_conf = min(
+        subj.mention.confidence if isinstance(subj, Placed) else 0.8,
+        obj.mention.confidence if isinstance(obj, Placed) else 0.8,
+    )
+    raw = view.norm.to_raw_span(sentence.start, sentence.end)
+    return Relation(subject_iri, prop, object_iri, view.document.doc_id, raw, rule, cue,
+                    round(max(0.05, min(0.99, confidence * (0.5 + 0.5 * mention_conf))), 3))
+
+
+def _cue_relations(view: TextView, s_index: int, sentence: Segment, members: list[Placed],
+                   focus: dict[str, str | None], types: dict[str, str], data: LanguageData,
+                   chains: SuffixChains) -> list[Relation]:
+    out: list[Relation] = []
+    token_ids = [i for i in range(len(view.tokens)) if view.sentence_of_token[i] == s_index]
+    if not token_ids:
+        return out
+    lang = sentence.lang
+    rules = cue_rules(lang, data) + (cue_rules("en", data) if lang != "en" else ())
+    covered: set[int] = set()
+    inside = {k for p in members for k in range(p.first, p.last + 1)}
+    for i in token_ids:
+        if i in covered:
+            continue
+        for rule in rules:
+            if not _cue_matches(view, i, rule, chains):
+                continue
+            cue_first, cue_last = i, i + len(rule.words) - 1
+            if cue_first in inside and cue_last in inside and rule.words and len(rule.words) == 1:
+                continue  # the cue word is part of a name ("Fund" in "Global Environment Fund")
+            covered.update(range(cue_first, cue_last + 1))
+            cue_text = view.text[view.tokens[cue_first].start : view.tokens[cue_last].end]
+            out += _apply_rule(view, s_index, sentence, members, rule, cue_first, cue_last, cue_text, focus, types)
+            break
+    return out
+
+
+def _side(members: list[Placed], first: int, last: int, side: str) -> list[Placed]:
+    if side == "before":
+        return sorted((p for p in members if p.last < first), key=lambda p: first - p.last)
+    if side == "after":
+        return sorted((p for p in members if p.first > last), key=lambda p: p.first - last)
+    return sorted((p for p in members if p.last < first or p.first > last),
+                  key=lambda p: min(abs(first - p.last), abs(p.first - last)))
+
+
+def _coordinated(view: TextView, start: Placed, pool: list[Placed], direction: str) -> list[Placed]:
+    """``start`` and the mentions listed with it: "X, Y and Z", "X və Y", "X и Y"."""
+    chain = [start]
+    ordered = sorted(pool, key=lambda p: p.first)
+    current = start
+    while True:
+        if direction == "after":
+            nxt = [p for p in ordered if p.first > current.last and p.type == start.type and not p.mention.nested]
+            if not nxt:
+                break
+            candidate = nxt[0]
+            gap = view.text[view.tokens[current.last].end : view.tokens[candidate.first].start]
+        else:
+            prv = [p for p in ordered if p.last < current.first and p.type == start.type and not p.mention.nested]
+            if not prv:
+                break
+            candidate = prv[-1]
+            gap = view.text[view.tokens[candidate.last].end : view.tokens[current.first].start]
+        if not _is_list_gap(gap):
+            break
+        chain.append(candidate)
+        current = candidate
+    return chain
+
+
+_LIST_WORDS = frozenset({"and", "və", "və s", "и", "we", "және", "мен", "бен", "пен", "jäne", "hem", "ham", "as well as", "also"})
+
+
+def _is_list_gap(gap: str) -> bool:
+    text = gap.strip().strip(",;").strip()
+    text = text.replace("the ", "").replace("(", "").replace(")", "").strip(" ,")
+    return text == "" or lower(text) in _LIST_WORDS or lower(text.strip(",")) in _LIST_WORDS
+
+
+def _apply_rule(view: TextView, s_index: int, sentence: Segment, members: list[Placed], rule: CueRule,
+                cue_first: int, cue_last: int, cue_text: str, focus: dict[str, str | None],
+                types: dict[str, str]) -> list[Relation]:
+    prop = rule.property
+    domain = ontology.domain_classes(prop)
+    range_ = ontology.range_classes(prop)
+    top = [p for p in members if not p.mention.nested or p.type in ("Country",)]
+    subjects_pool = [p for p in _side(top, cue_first, cue_last, rule.subject_side) if p.type in domain]
+    object_side = rule.object_side
+    objects_pool = [p for p in _side(top, cue_first, cue_last, object_side) if p.type in range_]
+    subjects: list[Placed | str] = []
+    if subjects_pool:
+        first_subject = subjects_pool[0]
+        direction = "after" if rule.subject_side == "after" else "before"
+        subjects = list(_coordinated(view, first_subject, top, direction)) if rule.all_subjects else [first_subject]
+    elif rule.subject_default and rule.subject_default.startswith("focus:"):
+        f = focus.get(rule.subject_default.split(":", 1)[1])
+        if f:
+            subjects = [f]
+    objects: list[Placed | str] = []
+    distance_penalty = 1.0
+    objects_pool = [o for o in objects_pool if all(not isinstance(s, Placed) or o.iri != s.iri for s in subjects)]
+    if objects_pool:
+        objects = [objects_pool[0]]
+        gap = min(abs(cue_first - objects_pool[0].last), abs(objects_pool[0].first - cue_last))
+        distance_penalty = max(0.6, 1 - 0.02 * gap)
+    elif rule.object_default and rule.object_default.startswith("focus:"):
+        f = focus.get(rule.object_default.split(":", 1)[1])
+        if f:
+            objects = [f]
+            distance_penalty = 0.6
+    out: list[Relation] = []
+    for subj in subjects:
+        for obj in objects:
+            s_iri = subj.iri if isinstance(subj, Placed) else subj
+            o_iri = obj.iri if isinstance(obj, Placed) else obj
+            if s_iri == o_iri:
+                continue
+            s_type = subj.type if isinstance(subj, Placed) else types.get(s_iri, "")
+            o_type = obj.type if isinstance(obj, Placed) else types.get(o_iri, "")
+            if not _allowed(s_type, prop, o_type):
+                continue
+            out.append(_relation(view, s_index, sentence, subj, prop, obj, f"cue:{prop}:{sentence.lang}:{rule.text}",
+                                 cue_text, rule.confidence * distance_penalty))
+    return out
+
+
+def _person_relations(view: TextView, s_index: int, sentence: Segment, members: list[Placed]) -> list[Relation]:
+    """A person named next to an organisation works for it: "X, Head of Y", "Y-nin rəisi X"."""
+    out: list[Relation] = []
+    persons = [p for p in members if p.type == "Person"]
+    orgs = [p for p in members if p.type == "Organisation"]
+    for person in persons:
+        others = [p for p in persons if p is not person]
+        near: list[tuple[int, Placed]] = []
+        for org in orgs:
+            if org.last < person.first:
+                distance = person.first - org.last
+                between = (org.last, person.first)
+            else:
+                distance = org.first - person.last
+                between = (person.last, org.first)
+            if distance > 14 or any(between[0] < o.first < between[1] for o in others):
+                continue
+            near.append((distance, org))
+        if not near:
+            continue
+        near.sort(key=lambda d: d[0])
+        best_distance, best = near[0]
+        chosen = [best] + [o for d, o in near[1:3] if d <= best_distance + 8 and o.iri != best.iri]
+        for org in chosen:
+            distance = min(abs(org.first - person.last), abs(person.first - org.last))
+            confidence = max(0.5, 0.85 - 0.02 * distance)
+            out.append(_relation(view, s_index, sentence, person, "worksFor", org, "structure:person-organisation", "", confidence))
+    return out
+
+
+def _structural_relations(view: TextView, s_index: int, sentence: Segment, members: list[Placed],
+                          lexicon: Lexicon) -> list[Relation]:
+    out: list[Relation] = []
+    top = [p for p in members if not p.mention.nested]
+    for outer in top:
+        inner = [p for p in members if p.mention.nested and outer.first <= p.first and p.last <= outer.last and p.iri != outer.iri]
+        for p in inner:
+            # the convention in a secretariat's name; the place in an initiative's name
+            if outer.type == "Organisation" and p.type == "Convention":
+                out.append(_relation(view, s_index, sentence, outer, "coordinates", p, "structure:name", "", 0.7))
+            elif outer.type in ("Initiative", "Event", "Convention") and p.type == "Place":
+                out.append(_relation(view, s_index, sentence, outer, "concerns", p, "structure:name", "", 0.65))
+    for a, b in zip(top, top[1:]):
+        gap = view.text[view.tokens[a.last].end : view.tokens[b.first].start].strip()
+        # "Astana, Kazakhstan" / "Астане (Казахстан)"
+        if a.type == "Place" and b.type in ("Country", "Place") and gap in (",", "(", ",(") and a.iri != b.iri:
+            out.append(_relation(view, s_index, sentence, a, "locatedIn", b, "structure:place-country", gap, 0.7))
+        # "Qazaxıstanın Astanada", "Қазақстандағы Астана"
+        if a.type == "Country" and b.type == "Place" and gap == "":
+            out.append(_relation(view, s_index, sentence, b, "locatedIn", a, "structure:country-place", "", 0.6))
+    # lexicon knowledge of a body's parent, when both are named in one sentence
+    for a in top:
+        entry_id = iri_entry(lexicon, a.iri)
+        parent = lexicon.entries[entry_id].part_of if entry_id else None
+        if parent:
+            for b in members:
+                if iri_entry(lexicon, b.iri) == parent:
+                    out.append(_relation(view, s_index, sentence, a, "partOf", b, "lexicon:part_of", "", 0.8))
+                    break
+    return out
+
+
+def _dedupe(relations: list[Relation]) -> list[Relation]:
+    best: dict[tuple[str, str, str], Relation] = {}
+    for r in relations:
+        key = (r.subject, r.predicate, r.object)
+        if key not in best or r.confidence > best[key].confidence:
+            best[key] = r
+    return sorted(best.values(), key=lambda r: (r.sentence, r.predicate, r.subject, r.object))
+
+
+def extract_positions(view: TextView, resolved: list[tuple[Mention, str]], relations: list[Relation]) -> list[Attribute]:
+    """A person's position: the words between the person and the organisation they work for."""
+    out: list[Attribute] = []
+    placed = {(p.iri, p.first): p for p in _place(view, resolved)}
+    by_iri: dict[str, list[Placed]] = {}
+    for p in placed.values():
+        by_iri.setdefault(p.iri, []).append(p)
+    for rel in relations:
+        if rel.predicate != "worksFor" or not rel.rule.startswith("structure:person"):
+            continue
+        for person in by_iri.get(rel.subject, []):
+            for org in by_iri.get(rel.object, []):
+                s = view.sentence_of_token[person.first]
+                if s != view.sentence_of_token[org.first] or s < 0:
+                    continue
+                if org.first > person.last:
+                    span = (view.tokens[person.last].end, view.tokens[org.last].end)
+                else:
+                    span = (view.tokens[org.first].start, view.tokens[person.first].start)
+                phrase = view.text[span[0] : span[1]].strip(" ,-–—:*\n")
+                phrase = " ".join(phrase.split())
+                if not phrase or len(phrase) > 160:
+                    continue
+                raw = view.norm.to_raw_span(view.sentences[s].start, view.sentences[s].end)
+                out.append(Attribute(rel.subject, "position", phrase, "string", view.document.doc_id, raw,
+                                     "structure:position", "", 0.6, person.mention.lang))
+                break
+            break
+    seen: set[tuple[str, str]] = set()
+    unique: list[Attribute] = []
+    for a in out:
+        if (a.subject, a.value) not in seen:
+            seen.add((a.subject, a.value))
+            unique.append(a)
+    return unique
+
+
+_URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"'»)\]]+[^\s<>\"'»)\].,;:]")
+
+
+def extract_homepages(view: TextView, resolved: list[tuple[Mention, str]]) -> list[Attribute]:
+    """A URL given in a paragraph is the homepage of the organisation or initiative the paragraph
+    is about (its first named one): "About UNOPS ... Read more: www.unops.org"."""
+    out: list[Attribute] = []
+    placed = sorted(
+        ((m, iri) for m, iri in resolved if m.type in ("Organisation", "Initiative", "Event") and not m.nested and not m.generic),
+        key=lambda mi: mi[0].norm_start,
+    )
+    seen: set[str] = set()
+    for match in _URL_RE.finditer(view.text):
+        url = match.group()
+        if not url.startswith("http"):
+            url = "http://" + url  # "www.unops.org": a homepage is an http(s) URL
+        para = next((p for p in view.paragraphs if p.start <= match.start() < p.end), None)
+        if para is None:
+            continue
+        # the paragraph, or the heading line right before it ("About UNOPS")
+        candidates = [mi for mi in placed if para.start <= mi[0].norm_start < match.start()]
+        if not candidates:
+            continue
+        mention, iri = candidates[0]
+        if iri in seen:
+            continue
+        seen.add(iri)
+        s = view.sentence_at(match.start())
+        span = view.sentences[s] if s >= 0 else para
+        raw = view.norm.to_raw_span(span.start, span.end)
+        out.append(Attribute(iri, "homepage", url, "anyURI", view.document.doc_id, raw, "structure:homepage", url, 0.6))
+    return out
