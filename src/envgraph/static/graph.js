@@ -385,6 +385,11 @@
   }
 
   // ---------------------------------------------------------------- actions (also for tests)
+  function fit() {
+    network.fit({ animation: false });
+    network.moveTo({ scale: network.getScale() * 0.88, animation: false });
+  }
+
   function setLanguage(lang) {
     state.lang = lang;
     document.getElementById("lang").value = lang;
@@ -406,7 +411,7 @@
     if (state.matches.size) {
       network.selectNodes([...state.matches].filter((id) => state.visibleNodes.has(id)));
     }
-    network.fit({ animation: false });
+    fit();
   }
 
   function setFilter(kind, names) {
@@ -419,14 +424,14 @@
     }
     if (state.view === "overview") state.view = "all";
     recompute();
-    network.fit({ animation: false });
+    fit();
   }
 
   function openGroup(gid) {
     state.view = "group";
     state.group = gid;
     recompute();
-    network.fit({ animation: false });
+    fit();
   }
 
   function showOverview() {
@@ -435,7 +440,7 @@
     state.query = "";
     document.getElementById("search").value = "";
     recompute();
-    network.fit({ animation: false });
+    fit();
   }
 
   // ---------------------------------------------------------------- start
@@ -460,7 +465,7 @@
     // bounded stabilisation, then physics off: the layout stays where it settled
     network.once("stabilizationIterationsDone", () => {
       network.setOptions({ physics: { enabled: false } });
-      network.fit({ animation: false });
+      fit();
       markReady();
     });
   } else {
@@ -470,7 +475,7 @@
     showNode(data.center);
     network.selectNodes([data.center]);
   }
-  network.fit({ animation: false });
+  fit();
 
   window.envgraph = {
     data, state, network, nodes, edges, nodeView, edgeView,
