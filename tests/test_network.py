@@ -235,3 +235,79 @@ def test_analytics_on_five_thousand_nodes_in_reasonable_time() -> None:
     assert len(rows) == 10 and len(br) == 10
     assert 5 < len(cs) < 2500
     assert elapsed < 120, f"analytics on 5,000 nodes took {elapsed:.0f}s"
+
+
+# --- the CLI ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def store_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
+    from envgraph.network import rdflib_to_oxigraph
+    from envgraph.store import open_store
+
+    path = tmp_path_factory.mktemp("cli") / "store"
+    with open_store(path) as store:
+        store.oxigraph.extend(rdflib_to_oxigraph(sample_dataset()))
+    return str(path)
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    from envgraph.cli import main
+
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_network_commands_as_json(store_dir: str, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    code, out, _err = run_cli(capsys, "network", "--store", store_dir, "centrality", "--format", "json")
+    assert code == 0
+    rows = json.loads(out)
+    assert rows[0]["iri"] == BLUE and rows[0]["degree"] == 5
+    code, out, _err = run_cli(capsys, "network", "funding", "--store", store_dir, "-f", "json")
+    flows = json.loads(out)
+    gef = next(f for f in flows if f["funder"] == GEF)
+    assert gef["countries"] == ["Azerbaijan", "Kazakhstan"]
+    assert gef["evidence"][0]["document"] == "001_sample.txt"
+    code, out, _err = run_cli(capsys, "network", "--store", store_dir, "--format", "json",
+                              "path", "Zhomart Aliyev", "Kazakhstan", "-k", "1")
+    [path] = json.loads(out)
+    assert path["labels"][0] == "Zhomart Aliyev" and path["steps"][0]["relation"] == "worksFor"
+
+
+def test_cli_network_tables_and_csv(store_dir: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _err = run_cli(capsys, "network", "--store", store_dir, "ego", "UNDP", "-f", "csv")
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert lines[0] == "subject,relation,object,documents,evidence"
+    assert any(line.startswith("Zhomart Aliyev,worksFor,") for line in lines)
+    code, out, _err = run_cli(capsys, "network", "--store", store_dir, "brokers", "--by", "country")
+    assert code == 0 and "Brokers between countries" in out and "Blueing" in out
+    code, out, _err = run_cli(capsys, "network", "--store", store_dir, "communities", "-l", "ru")
+    assert code == 0 and "Голубой Каспий" in out
+    # a label that looks like rich markup is printed as it is
+    from envgraph.cli_views import Table, _emit
+
+    _emit(Table("[red]t", ["label"], [["[bold]x[/bold] [/nope]"]], []), "table")
+    assert "[bold]x[/bold] [/nope]" in capsys.readouterr().out
+    code, _out, err = run_cli(capsys, "network", "--store", store_dir, "ego", "Nobody at all")
+    assert code == 2 and "no actor named" in err
+    code, _out, err = run_cli(capsys, "network", "--store", store_dir, "centrality", "-f", "xml")
+    assert code == 2 and "unknown --format" in err
+
+
+def test_cli_html_writes_one_file(store_dir: str, tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    out_file = tmp_path / "g.html"
+    code, out, _err = run_cli(capsys, "html", "--store", store_dir, "-o", str(out_file), "--lang", "kk",
+                              "--focus", "UNDP", "--depth", "1", "--types", "Organisation,Person",
+                              "--relations", "worksFor", "--relations", "partnerOf")
+    assert code == 0 and out_file.exists() and "wrote" in out
+    page = out_file.read_text(encoding="utf-8")
+    assert '"relations": [{"name": "partnerOf"' in page
+
+
+def test_cli_serve_without_a_store_fails_clearly(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _out, err = run_cli(capsys, "serve", "--store", str(tmp_path / "none"), "--port", "0")
+    assert code == 2 and "no store at" in err
