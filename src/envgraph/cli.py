@@ -48,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code. ``EnvgraphError`` becomes a message and its exit code."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     try:
-        app(args=list(argv) if argv is not None else None, standalone_mode=False)
+        result = app(args=list(argv) if argv is not None else None, standalone_mode=False)
     except EnvgraphError as err:
         typer.secho(f"error: {err}", err=True, fg=typer.colors.RED)
         return err.exit_code
@@ -57,14 +57,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except typer.Abort:
         typer.secho("aborted", err=True)
         return 130
-    except Exception as err:  # click usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(err, click.ClickException):
-            err.show()
-            return err.exit_code
+    except Exception as err:
+        # usage errors of the command-line parser (click's, vendored by typer) know how to
+        # show themselves and their exit code
+        show = getattr(err, "show", None)
+        if callable(show) and isinstance(getattr(err, "exit_code", None), int):
+            show()
+            return int(err.exit_code)  # type: ignore[attr-defined]
         raise
-    return 0
+    return result if isinstance(result, int) else 0
 
 
 if __name__ == "__main__":  # pragma: no cover

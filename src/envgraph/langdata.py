@@ -31,6 +31,7 @@ class Stemming:
     equivalents: dict[str, str]  # word -> canonical word of its equivalence group
     word_groups: tuple[frozenset[str], ...] = ()  # words that stand for one another in names
     alternation_bases: tuple[tuple[str, str], ...] = ()  # (dictionary ending, inflected ending)
+    replacing_languages: frozenset[str] = frozenset()  # inflection replaces the ending (ru)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +106,7 @@ def load_language_data(folder: Path | None = None) -> LanguageData:
         equivalents=equivalents,
         word_groups=tuple(groups),
         alternation_bases=tuple((str(a), str(b)) for a, b in stem.get("base_alternations") or []),
+        replacing_languages=frozenset(str(x) for x in stem.get("replacing_languages") or []),
     )
 
     profiles: dict[str, LanguageProfile] = {}
