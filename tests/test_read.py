@@ -111,6 +111,13 @@ def test_the_same_file_named_twice_is_listed_once(tmp_path: Path) -> None:
     assert list(find_files([tmp_path, a, tmp_path])) == [a]
 
 
+def test_a_folder_named_twice_or_with_its_subfolder_is_read_once(tmp_path: Path) -> None:
+    a = write(tmp_path / "corpus" / "sub" / "deeper" / "a.txt", "Caspian")
+    roots = [tmp_path / "corpus", tmp_path / "corpus" / "sub", Path(str(tmp_path / "corpus") + "/./")]
+    assert list(find_files(roots)) == [a]
+    assert [r.path for r in iter_documents(roots)] == [a]  # and no "folder contains no …" error
+
+
 def test_find_files_raises_input_error_up_front_for_a_missing_path(tmp_path: Path) -> None:
     write(tmp_path / "a.txt", "x")
     with pytest.raises(InputError, match="no such file or folder"):

@@ -91,7 +91,8 @@ _LOGP_ALL_CAPS = -2.0  # "КАСПИЙ"
 _LOGP_CASE_BREAK = -6.0  # "кАСПИЙ", "КаспИй"
 _LOGP_SCRIPT_BREAK = -6.0  # Latin and Cyrillic letters in one word
 _LOGP_SIGN_IN_WORD = -6.0  # "D№NYA": a non-ASCII sign between two letters
-_LOW_CONFIDENCE = -8.0  # mean score per non-ASCII character below which we warn
+_LOW_CONFIDENCE = -6.0  # mean score per non-ASCII character below which we warn (real
+# legacy lines of the sample corpus score >= -5.0, random high bytes <= -6.9)
 _SAMPLE_BYTES = 256 * 1024
 
 # Characters a UTF-16 text without byte order mark is expected to consist of.
@@ -122,6 +123,7 @@ _HIDDEN_CONTENT_TAGS = frozenset(
 _RCDATA_TAGS = frozenset(("title", "textarea"))
 _HTML_SPACE = " \t\n\r\f"
 _TAG_NAME_END = re.compile(r"[\s/>]")
+_COMMENT_END = re.compile(r"--!?>")
 _CHARREF = re.compile(r"&(?:#[xX]([0-9A-Fa-f]+);?|#([0-9]+);?|([A-Za-z][A-Za-z0-9]{0,31});?)")
 _NOT_LINE_BREAK = re.compile(r"[^\r\n]+")
 _BLANK_CHARS = (
@@ -252,9 +254,8 @@ class _Found:
 
 @dataclass(slots=True)
 class _WalkState:
-    """Identities (device, inode) of what one listing has already visited."""
+    """Identities (device, inode) of the files one listing has already met."""
 
-    dirs: set[tuple[int, int]] = field(default_factory=set)
     files: set[tuple[int, int]] = field(default_factory=set)
 
 
@@ -305,23 +306,29 @@ def _check_roots(paths: Sequence[Path | str]) -> list[Path]:
     if not roots:
         raise InputError("no input given: name at least one file or folder of texts")
     for root in roots:
-        if root.exists():
-            if not (root.is_dir() or root.is_file()):
-                raise InputError(f"{root}: not a regular file or folder")
-            continue
-        if root.is_symlink():
-            try:
-                os.stat(root)
-            except OSError as err:
-                if err.errno == errno.ELOOP:
-                    raise InputError(f"{root}: symlink loop; the link leads back to itself") from err
-            raise InputError(f"{root}: broken symlink; its target does not exist")
-        raise InputError(f"{root}: no such file or folder; check the path")
+        try:
+            st = os.stat(root)
+        except OSError as err:
+            if err.errno == errno.ELOOP:
+                raise InputError(f"{root}: symlink loop; the link leads back to itself") from err
+            if os.path.islink(root):
+                raise InputError(f"{root}: broken symlink; its target does not exist") from err
+            if isinstance(err, PermissionError):
+                raise InputError(f"{root}: permission denied; check the folder's permissions") from err
+            if err.errno in (errno.ENOENT, errno.ENOTDIR):
+                raise InputError(f"{root}: no such file or folder; check the path") from err
+            raise InputError(f"{root}: cannot be read: {err.strerror or err}") from err
+        if not (stat.S_ISDIR(st.st_mode) or stat.S_ISREG(st.st_mode)):
+            raise InputError(f"{root}: not a regular file or folder")
     return roots
 
 
 def _walk_root(root: Path, state: _WalkState, cfg: ReadConfig) -> Iterator[_Found | ReadProblem]:
-    """Walk one user-given path (file or folder) without recursion (deep trees are fine)."""
+    """Walk one user-given path (file or folder) without recursion (deep trees are fine).
+
+    Each folder is entered once per root (``visited``: no blow-up through many links to the
+    same folder); files already met, under this root or an earlier one, come as duplicates.
+    """
     try:
         st = os.stat(root)
     except OSError as err:  # vanished since _check_roots
@@ -335,9 +342,7 @@ def _walk_root(root: Path, state: _WalkState, cfg: ReadConfig) -> Iterator[_Foun
         return
 
     ident = (st.st_dev, st.st_ino)
-    if ident in state.dirs:
-        return  # the same folder was given twice
-    state.dirs.add(ident)
+    visited = {ident}
     listing = _list_dir(root)
     if isinstance(listing, ReadProblem):
         yield listing
@@ -373,9 +378,9 @@ def _walk_root(root: Path, state: _WalkState, cfg: ReadConfig) -> Iterator[_Foun
                     f"symlink loop: this folder leads back to {ancestors[sub_ident]}; skipped",
                 )
                 continue
-            if sub_ident in state.dirs:
+            if sub_ident in visited:
                 continue  # reached before through another link: its files are listed
-            state.dirs.add(sub_ident)
+            visited.add(sub_ident)
             sub_listing = _list_dir(path)
             if isinstance(sub_listing, ReadProblem):
                 yield sub_listing
@@ -478,6 +483,8 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes | str:
     try:
         with os.fdopen(fd, "rb") as handle:
             st = os.fstat(handle.fileno())
+            if stat.S_ISDIR(st.st_mode):
+                return "is a folder, not a file"
             if not stat.S_ISREG(st.st_mode):
                 return "not a regular file (a pipe, socket or device)"
             if st.st_size > max_bytes:
@@ -786,8 +793,8 @@ def _scan_markup(s: str, i: int) -> tuple[int, str, str]:
     nxt = s[i + 1] if i + 1 < n else ""
     if s.startswith("<!--", i):
         # "<!-->" and "<!--->" are complete (empty) comments, hence the search from i + 2.
-        ends = [e + len(m) for m in ("-->", "--!>") if (e := s.find(m, i + 2)) >= 0]
-        return (min(ends) if ends else n), "comment", ""
+        comment_end = _COMMENT_END.search(s, i + 2)
+        return (comment_end.end() if comment_end else n), "comment", ""
     if s.startswith("<![CDATA[", i):
         close = s.find("]]>", i + 9)
         return (close + 3 if close >= 0 else n), "comment", ""
