@@ -231,3 +231,60 @@ def test_served_graph_runs_under_its_content_security_policy(driver: Any, app: s
     assert link.get_attribute("href").startswith(app + "/entity?iri=")
     shot(driver, "served-graph-undp.png")
     assert js_errors(driver) == []  # a blocked inline script would show up here as a CSP error
+
+
+# --- the sample corpus, built by the pipeline ------------------------------------------------------
+
+CORPUS = Path(__file__).resolve().parent.parent / "data" / "corpus"
+
+
+@pytest.fixture(scope="module")
+def corpus_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from envgraph.cli import app, main
+
+    if "build" not in {c.name for c in app.registered_commands}:
+        pytest.skip("the build command is not available in this checkout")
+    store_dir = tmp_path_factory.mktemp("corpus") / "store"
+    code = main(["build", str(CORPUS), "--store", str(store_dir), "--no-progress"])
+    assert code == 0
+    return store_dir
+
+
+def test_sample_corpus_graph_and_entity_page(driver: Any, corpus_store: Path, tmp_path: Path) -> None:
+    import urllib.parse
+
+    from envgraph.serve import ServeConfig, make_server
+    from envgraph.store import open_store
+
+    with open_store(corpus_store, read_only=True) as store:
+        G = to_networkx(store)
+    page = render_html(G, tmp_path / "corpus.html")
+    open_page(driver, page.as_uri())
+    connected = sum(1 for n in G if G.degree(n) > 0)
+    assert drawn(driver) == connected  # actors without relations start hidden
+    shot(driver, "graph-corpus.png")
+    driver.execute_script("window.envgraph.showIsolated(true)")
+    assert drawn(driver) == G.number_of_nodes()
+    driver.execute_script("window.envgraph.showIsolated(false)")
+    Select = __import__("selenium.webdriver.support.ui", fromlist=["Select"]).Select
+    Select(driver.find_element("id", "lang")).select_by_value("ru")
+    hub = max(G, key=G.degree)
+    driver.execute_script("window.envgraph.showNode(arguments[0])", node_id(driver, hub))
+    shot(driver, "graph-corpus-ru.png")
+    assert js_errors(driver) == []
+
+    server = make_server(ServeConfig(store=str(corpus_store), port=0, workers=1, timeout=20))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        open_page(driver, f"{server.url}/entity?iri={urllib.parse.quote(hub, safe='')}", graph=False)
+        assert driver.find_element("tag name", "h1").text
+        assert "Facts (" in driver.page_source or "FACTS (" in driver.page_source
+        shot(driver, "entity-corpus.png")
+        open_page(driver, f"{server.url}/graph")
+        assert drawn(driver) == connected
+        assert js_errors(driver) == []
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        server.close()

@@ -767,8 +767,8 @@ class FundingFlow:
 
 
 def funding_flows(G: nx.MultiDiGraph) -> list[FundingFlow]:
-    """Every ``funds`` relation, with who leads the funded initiative and which countries take
-    part in it (directly, or through an implementer located or taking part in a country).
+    """Every ``funds`` relation, with the organisations that lead (implement) the funded
+    initiative and the countries that take part in it or lead it.
 
     Examples:
         >>> [(f.funder_label, f.initiative_label, f.implementers, f.countries)
@@ -783,9 +783,10 @@ def funding_flows(G: nx.MultiDiGraph) -> list[FundingFlow]:
     for funder, initiative, key, data in G.edges(keys=True, data=True):
         if key != FUNDS:
             continue
-        leads = {u for u, _v, k in G.in_edges(initiative, keys=True) if k == LEADS}
+        leaders = {u for u, _v, k in G.in_edges(initiative, keys=True) if k == LEADS}
+        leads = {u for u in leaders if G.nodes[u].get("type") != COUNTRY_TYPE}
         countries = {u for u, _v, k in G.in_edges(initiative, keys=True)
-                     if k == PARTICIPATES_IN and G.nodes[u].get("type") == COUNTRY_TYPE}
+                     if k in (PARTICIPATES_IN, LEADS) and G.nodes[u].get("type") == COUNTRY_TYPE}
         countries |= {v for _u, v, k in G.out_edges(initiative, keys=True)
                       if G.nodes[v].get("type") == COUNTRY_TYPE}
         flows.append(FundingFlow(

@@ -390,9 +390,9 @@ def graph_payload(
         # small graphs: settle the precomputed layout with a short, bounded simulation that the
         # page switches off when it is done; large graphs keep the precomputed positions
         "physics": ({"enabled": True, "solver": "barnesHut",
-                     "barnesHut": {"gravitationalConstant": -9000, "springLength": 170,
-                                   "springConstant": 0.03, "avoidOverlap": 0.6,
-                                   "centralGravity": 0.25, "damping": 0.4},
+                     "barnesHut": {"gravitationalConstant": -6000, "springLength": 120,
+                                   "springConstant": 0.04, "avoidOverlap": 0.4,
+                                   "centralGravity": 0.9, "damping": 0.4},
                      "stabilization": {"enabled": True, "iterations": 400, "fit": True},
                      "minVelocity": 1.0}
                     if G.number_of_nodes() <= PHYSICS_MAX_NODES else {"enabled": False}),
@@ -407,10 +407,10 @@ def graph_payload(
             "keyboard": {"enabled": True, "bindToWindow": False},
         },
         "nodes": {
-            "font": {"size": 15, "face": "system-ui, sans-serif", "strokeWidth": 4,
+            "font": {"size": 18, "face": "system-ui, sans-serif", "strokeWidth": 4,
                      "strokeColor": "#ffffff", "color": "#1d1d1d"},
             "borderWidth": 1,
-            "scaling": {"label": {"drawThreshold": 6}},
+            "scaling": {"label": {"drawThreshold": 4}},
         },
         "edges": {
             "arrows": {"to": {"enabled": True, "scaleFactor": 0.55}},

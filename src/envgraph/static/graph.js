@@ -19,7 +19,10 @@
   const agg = data.aggregate;
   const groupById = new Map(agg ? agg.groups.map((g) => [g.id, g]) : []);
 
+  const isolated = new Set(data.nodes.filter((n) => incident.get(n.id).length === 0).map((n) => n.id));
   const state = {
+    // actors without any relation are hidden at first when others have relations (less clutter)
+    showIsolated: isolated.size === data.nodes.length,
     lang: data.lang,
     types: new Set(data.types.map((t) => t.name)),
     relations: new Set(data.relations.map((r) => r.name)),
@@ -144,7 +147,8 @@
         }
         scope = scope ? new Set([...scope].filter((id) => around.has(id))) : around;
       }
-      const candidate = (n) => state.types.has(n.type) && (!scope || scope.has(n.id));
+      const candidate = (n) => state.types.has(n.type) && (!scope || scope.has(n.id)) &&
+        (state.showIsolated || !isolated.has(n.id) || state.matches.has(n.id) || n.id === data.center);
       for (const e of data.edges) {
         if (!state.relations.has(e.relation)) continue;
         if (candidate(byId.get(e.from)) && candidate(byId.get(e.to))) visibleEdges.add(e.id);
@@ -368,6 +372,27 @@
       li.appendChild(label);
       relList.appendChild(li);
     }
+    if (isolated.size && isolated.size < data.nodes.length) {
+      const li = el("li");
+      const label = el("label");
+      const box = el("input");
+      box.type = "checkbox";
+      box.checked = state.showIsolated;
+      box.id = "show-isolated";
+      box.addEventListener("change", () => {
+        state.showIsolated = box.checked;
+        if (state.view === "overview") state.view = "all";
+        recompute();
+        fit();
+      });
+      label.appendChild(box);
+      label.appendChild(el("span", null, "Actors without relations"));
+      label.appendChild(el("span", "count", isolated.size));
+      li.appendChild(label);
+      document.getElementById("other-filter").appendChild(li);
+    } else {
+      document.getElementById("other-filter").parentNode.hidden = true;
+    }
     const select = document.getElementById("lang");
     for (const tag of data.languages) {
       const opt = el("option", null, tag);
@@ -427,6 +452,14 @@
     fit();
   }
 
+  function showIsolated(on) {
+    state.showIsolated = !!on;
+    const box = document.getElementById("show-isolated");
+    if (box) box.checked = !!on;
+    recompute();
+    fit();
+  }
+
   function openGroup(gid) {
     state.view = "group";
     state.group = gid;
@@ -479,7 +512,7 @@
 
   window.envgraph = {
     data, state, network, nodes, edges, nodeView, edgeView,
-    setLanguage, setQuery, setFilter, openGroup, showOverview, showNode, showEdge,
+    setLanguage, setQuery, setFilter, openGroup, showOverview, showNode, showEdge, showIsolated,
     isReady: () => ready,
     visibleNodeIds: () => nodeView.getIds(),
     visibleEdgeIds: () => edgeView.getIds(),
