@@ -185,3 +185,12 @@ def test_medium_graph_is_drawn_whole_without_physics(tmp_path: Path) -> None:
     data = _data(render_html(mid, tmp_path / "mid.html").read_text(encoding="utf-8"))
     assert data["aggregate"] is None
     assert data["options"]["physics"]["enabled"] is False
+
+
+def test_docstring_examples_run() -> None:
+    import doctest
+
+    import envgraph.render as render
+
+    result = doctest.testmod(render)
+    assert result.attempted >= 1 and result.failed == 0
