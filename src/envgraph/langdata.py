@@ -32,6 +32,7 @@ class Stemming:
     word_groups: tuple[frozenset[str], ...] = ()  # words that stand for one another in names
     alternation_bases: tuple[tuple[str, str], ...] = ()  # (dictionary ending, inflected ending)
     replacing_languages: frozenset[str] = frozenset()  # inflection replaces the ending (ru)
+    skippable: frozenset[str] = frozenset()  # skeletons of words a known name may contain
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +108,7 @@ def load_language_data(folder: Path | None = None) -> LanguageData:
         word_groups=tuple(groups),
         alternation_bases=tuple((str(a), str(b)) for a, b in stem.get("base_alternations") or []),
         replacing_languages=frozenset(str(x) for x in stem.get("replacing_languages") or []),
+        skippable=frozenset(str(x).lower().translate(fold) for x in stem.get("skippable_in_names") or []),
     )
 
     profiles: dict[str, LanguageProfile] = {}

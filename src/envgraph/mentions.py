@@ -81,6 +81,10 @@ class CueTables:
     complement_endings: tuple[str, ...]
     stop_left_at_heads: bool
     stop_right_at_heads: bool
+    prepositions: frozenset[str]
+    name_particles: frozenset[str]
+    event_part_modifiers: frozenset[str]
+    standalone_heads: frozenset[str]
 
     def head_type(self, word_skeleton: str) -> str | None:
         found = self.heads.lookup(word_skeleton)
@@ -138,6 +142,10 @@ def cue_tables(lang: str, data: LanguageData) -> CueTables:
         complement_endings=tuple(str(e) for e in raw.get("complement_endings") or []),
         stop_left_at_heads=bool(raw.get("stop_left_at_heads", False)),
         stop_right_at_heads=bool(raw.get("stop_right_at_heads", True)),
+        prepositions=frozenset(skeleton(str(w), data) for w in raw.get("prepositions") or []),
+        name_particles=frozenset(str(w) for w in person.get("name_particles") or []),
+        event_part_modifiers=frozenset(skeleton(str(w), data) for w in raw.get("event_part_modifiers") or []),
+        standalone_heads=frozenset(skeleton(str(w), data) for w in raw.get("standalone_heads") or []),
     )
 
 
@@ -180,14 +188,10 @@ def match_lexicon(view: TextView, lexicon: Lexicon, data: LanguageData) -> list[
             assert isinstance(alias, Alias)
             if not alias.fits_script(script):
                 continue
-            length = len(alias.words)
-            last = i + length - 1
-            if last >= n or any(
-                not word_matches(view.skeletons[i + k], alias.words[k], lexicon.chains) for k in range(1, length)
-            ):
+            last = _match_alias(view, i, alias, lexicon.chains, data.stemming.skippable)
+            if last is None:
                 continue
-            if any(not _joined(view, k, k + 1) for k in range(i, last)):
-                continue
+            length = last - i + 1
             if length == 1 and not token.is_capitalised:
                 continue  # one lower-case word is a common noun, not a name
             if length == 1 and alias.is_abbreviation and not token.is_acronym:
@@ -197,6 +201,26 @@ def match_lexicon(view: TextView, lexicon: Lexicon, data: LanguageData) -> list[
             confidence = 0.95 if length > 1 else 0.85
             out.append(Candidate(i, last, token.start, end, entry.type, "lexicon", confidence, entry.id, entry.label, (entry.id,)))
     return _merge_same_span(out)
+
+
+def _match_alias(view: TextView, i: int, alias: Alias, chains: SuffixChains, skippable: frozenset[str]) -> int | None:
+    """The last token of ``alias`` matched from token i, or None. One skippable word ("vice")
+    may stand between the name's words."""
+    k = i
+    skipped = False
+    for w, bases in enumerate(alias.words):
+        if w > 0:
+            if k + 1 >= len(view.tokens) or not _joined(view, k, k + 1):
+                return None
+            k += 1
+            if not skipped and view.skeletons[k] in skippable and not word_matches(view.skeletons[k], bases, chains):
+                if k + 1 >= len(view.tokens) or not _joined(view, k, k + 1):
+                    return None
+                k += 1
+                skipped = True
+            if not word_matches(view.skeletons[k], bases, chains):
+                return None
+    return k
 
 
 def _merge_same_span(candidates: list[Candidate]) -> list[Candidate]:
@@ -230,8 +254,33 @@ def _surface(view: TextView, first: int, last: int) -> str:
     return view.text[view.tokens[first].start : view.tokens[last].end]
 
 
+def _is_named(view: TextView, first: int, last: int, head: int, tables: CueTables, lexical_tokens: set[int],
+              type_name: str) -> bool:
+    """Whether the words around a head make a proper name: a capitalised word that is not just
+    the first word of the sentence, nor (for events and conventions) a country or place name
+    ("Қазақстан Республикасынан конференцияға" is "to the conference from Kazakhstan")."""
+    if view.tokens[head].is_capitalised and view.tokens[head].text not in tables.non_names:
+        if not (head == first and _sentence_initial(view, head)):
+            return True
+    for k in range(first, last + 1):
+        if k == head or not _is_name_word(view, k, tables) or view.skeletons[k] in tables.connectors:
+            continue
+        if k == first and _sentence_initial(view, k) and last - first <= 1:
+            continue
+        if type_name != "Organisation" and k in lexical_tokens:
+            continue
+        return True
+    return False
+
+
+def _sentence_initial(view: TextView, i: int) -> bool:
+    s = view.sentence_of_token[i]
+    return i == 0 or view.sentence_of_token[i - 1] != s
+
+
 def discover_by_heads(
-    view: TextView, data: LanguageData, blocked: set[int], convention_tokens: set[int], name_ends: set[int]
+    view: TextView, data: LanguageData, blocked: set[int], convention_tokens: set[int], name_ends: set[int],
+    lexical_tokens: set[int] | None = None,
 ) -> list[Candidate]:
     """Names built around a head word: "... Nazirliyi", "Ministry of ...", "... Summit".
 
@@ -239,6 +288,7 @@ def discover_by_heads(
     a convention it is about (Tərəflər Konfransı ... of the Convention), an organisation does not
     (Tehran Konvensiyasının Katibliyi)."""
     out: list[Candidate] = []
+    lexical_tokens = lexical_tokens or set()
     n = len(view.tokens)
     for i in range(n):
         if i in blocked:
@@ -255,19 +305,22 @@ def discover_by_heads(
         stop = blocked | (convention_tokens if type_name != "Organisation" else set())
         first = _extend_left(view, i, tables, lang, stop, name_ends)
         last = _extend_right(view, i, tables, lang, stop)
-        named = any(_is_name_word(view, k, tables) and view.skeletons[k] not in tables.connectors for k in range(first, last + 1))
+        named = _is_named(view, first, last, i, tables, lexical_tokens, type_name)
         if not named:
             if type_name != "Event":
                 continue
-            # a common-noun event ("the forum", "beynəlxalq forum"): resolved later to a named one
+            # a common-noun event ("the forum", "beynəlxalq forum"): resolved later to a named one,
+            # or, with a part modifier ("the opening ceremony"), a part of the main event
             first = _generic_modifiers(view, i, tables)
+            part = any(_starts_with_any(view.skeletons[k], tables.event_part_modifiers) for k in range(first, i))
+            rule = f"head:{type_name}:generic" + (":part-modifier" if part else "")
             out.append(Candidate(first, i, view.tokens[first].start, _extend_inflection(view, view.tokens[i].end), type_name,
-                                 f"head:{type_name}:generic", 0.4, f"generic:{view.keys[i]}", _surface(view, first, i), generic=True))
+                                 rule, 0.4, f"generic:{view.skeletons[i][:5]}", _surface(view, first, i), generic=True))
             continue
         if first == last:
             if not view.tokens[i].is_capitalised or len(view.tokens[i].text) < 3:
                 continue
-            if type_name != "Event":
+            if type_name != "Event" and not _starts_with_any(view.skeletons[i], tables.standalone_heads):
                 continue  # a lone capitalised head word ("Bank", "Fund") names nothing
         end = _extend_inflection(view, view.tokens[last].end)
         confidence = 0.7 if last - first >= 1 else 0.5
@@ -281,7 +334,16 @@ def discover_by_heads(
 
 
 def _refine_type(view: TextView, first: int, last: int, type_name: str, tables: CueTables) -> str:
-    """A programme of the UN (UN Environment Programme, BMT-nin İnkişaf Proqramı) is a body."""
+    """The head of "Department on Coordination of ... Projects" is Department (the word before the
+    first preposition, in head-initial names); a programme of the UN (UN Environment Programme,
+    BMT-nin İnkişaf Proqramı) is a body."""
+    if tables.stop_right_at_heads:
+        for k in range(first + 1, last + 1):
+            if view.skeletons[k] in tables.prepositions:
+                head_type = tables.head_type(view.skeletons[k - 1])
+                if head_type:
+                    type_name = head_type
+                break
     if type_name == "Initiative" and any(view.tokens[k].text in tables.org_markers for k in range(first, last + 1)):
         return "Organisation"
     return type_name
@@ -332,6 +394,8 @@ def _extend_right(view: TextView, head: int, tables: CueTables, lang: str, stop:
     """Complements after the head: "of the Republic of Kazakhstan", "охраны окружающей среды"."""
     if not tables.head_initial or (lang != "ru" and not view.tokens[head].is_capitalised):
         return head
+    if not view.tokens[head].is_capitalised and tables.head_type(view.skeletons[head]) != "Organisation":
+        return head  # "проектов Министерства ...": the complement names the ministry, not a project
     last = head
     k = head + 1
     n = len(view.tokens)
@@ -362,6 +426,11 @@ def _extend_right(view: TextView, head: int, tables: CueTables, lang: str, stop:
             break
         k += 1
     return last
+
+
+def _starts_with_any(word: str, stems: frozenset[str]) -> bool:
+    """``word`` is one of ``stems`` or an inflected form of it (ikinci, açılış-ı)."""
+    return any(word.startswith(stem) and len(word) - len(stem) <= 4 for stem in stems if len(stem) >= 3) or word in stems
 
 
 def _generic_modifiers(view: TextView, head: int, tables: CueTables) -> int:
@@ -415,6 +484,8 @@ def discover_acronyms(view: TextView, lexicon: Lexicon, data: LanguageData, know
     out: list[Candidate] = []
     by_end = {c.end: c for c in sorted(known, key=lambda c: c.length)}
     text = view.text
+    concepts = {m.group(1) for m in re.finditer(r"[^\W\d_]{3,}\s*\((\w+)", text)
+                if m.group(0).split("(")[0].strip().islower()}
     for i, token in enumerate(view.tokens):
         if not token.is_acronym or len(token.text) > 12 or _ROMAN_RE.match(token.text):
             continue
@@ -432,6 +503,8 @@ def discover_acronyms(view: TextView, lexicon: Lexicon, data: LanguageData, know
                 out.append(Candidate(i, i, token.start, end, head.type, "acronym:defined", min(head.confidence, 0.85),
                                      head.key, head.label, head.entry_ids, head.generic))
                 continue
+        if token.text in concepts:
+            continue  # "(ҰДАҮ)" after "ұлттық үлестер": an acronym of a concept, not of an actor
         if re.fullmatch(r"[A-ZА-ЯӘҒҚҢӨҰҮҺІ]{2,}-?\d{2,4}", token.text) or re.fullmatch(r"COP\d{1,2}", token.text):
             out.append(Candidate(i, i, token.start, _extend_inflection(view, token.end), "Event", "acronym:event", 0.6,
                                  view.skeletons[i], token.text))
@@ -441,6 +514,11 @@ def discover_acronyms(view: TextView, lexicon: Lexicon, data: LanguageData, know
             out.append(Candidate(i, i, token.start, _extend_inflection(view, token.end), "Organisation", "acronym:unknown", 0.4,
                                  view.skeletons[i], token.text))
     return out
+
+
+def _lowercase_before(text: str, paren: int) -> bool:
+    words = re.findall(r"[^\W\d_]+", text[max(0, paren - 40) : paren])
+    return bool(words) and words[-1].islower()
 
 
 def _rstrip_pos(text: str, pos: int) -> int:
@@ -473,8 +551,14 @@ def discover_persons(view: TextView, data: LanguageData, taken: Sequence[Candida
             i += 1
             continue
         j = i
-        while j + 1 < n and j + 1 - i < 4 and j + 1 not in blocked and _person_word(view, j + 1, tables) and _joined_person(view, j, j + 1):
-            j += 1
+        while j + 1 < n and j + 1 - i < 5 and j + 1 not in blocked and _joined_person(view, j, j + 1):
+            if _person_word(view, j + 1, tables):
+                j += 1
+            elif (view.tokens[j + 1].text in tables.name_particles and j + 2 < n and _person_word(view, j + 2, tables)
+                  and _joined_person(view, j + 1, j + 2)):
+                j += 2  # Salim bin Məhəmməd, Ahmed al-Malik
+            else:
+                break
         initial = _initial_before(view, i)
         words = j - i + 1
         if words >= 2 or initial is not None:
@@ -604,13 +688,28 @@ def select(candidates: Sequence[Candidate]) -> list[tuple[Candidate, bool]]:
         inside = all(k.start <= c.start and c.end <= k.end and c.length < k.length for k in overlapping)
         if not inside:
             continue
-        if not c.entry_ids and any(k.type == c.type for k in overlapping):
-            continue  # a shorter reading of the same name
+        if not c.entry_ids:
+            continue  # a shorter reading of a name, not a name of its own
+        if c.type == "Place" and any(k.type not in ("Initiative", "Event") for k in overlapping):
+            continue  # the city in a convention's or a body's name is not a mention of the city
+        if c.type not in ("Country", "Place", "Convention", "Organisation"):
+            continue
         if any((o.start, o.end) == (c.start, c.end) for o in nested):
             continue
         nested.append(c)
     result = [(c, False) for c in kept] + [(c, True) for c in nested]
     return sorted(result, key=lambda item: (item[0].start, -item[0].length))
+
+
+def _clashes_with_lexicon(candidate: Candidate, lexical: Sequence[Candidate]) -> bool:
+    """A discovered name that cuts through a lexicon name, or lies inside one, misreads it; a
+    discovered name that wholly contains lexicon names (Ministry ... of Kazakhstan) is fine."""
+    for lex in lexical:
+        if candidate.start < lex.end and lex.start < candidate.end:
+            contains = candidate.start <= lex.start and lex.end <= candidate.end and candidate.length > lex.length
+            if not contains:
+                return True
+    return False
 
 
 def _tokens_of(candidates: Iterable[Candidate]) -> set[int]:
@@ -623,17 +722,17 @@ def _tokens_of(candidates: Iterable[Candidate]) -> set[int]:
 def find_mentions(view: TextView, lexicon: Lexicon, data: LanguageData) -> list[Mention]:
     """All mentions of the document, with offsets into both the raw and the normalised text."""
     lexical = match_lexicon(view, lexicon, data)
-    lexical_tokens = _tokens_of(lexical)
     conventions = _tokens_of(c for c in lexical if c.type == "Convention")
     persons = discover_persons(view, data, lexical)
     name_ends = {c.last for c in lexical if c.type != "Convention"}
-    heads = discover_by_heads(view, data, _tokens_of(persons), conventions, name_ends)
+    heads = discover_by_heads(view, data, _tokens_of(persons), conventions, name_ends,
+                              _tokens_of(c for c in lexical if c.type in ("Country", "Place")))
     quoted = discover_quoted(view, data)
     named = lexical + heads + quoted
     acronyms = discover_acronyms(view, lexicon, data, named)
     places = discover_places(view, data, lexical + heads + quoted + persons)
-    del lexical_tokens
-    selected = select(lexical + heads + quoted + acronyms + persons + places)
+    discovered = [c for c in heads + quoted + acronyms + persons + places if not _clashes_with_lexicon(c, lexical)]
+    selected = select(lexical + discovered)
     doc = view.document
     mentions: list[Mention] = []
     for cand, is_nested in selected:

@@ -43,6 +43,8 @@ class CueRule:
     subject_default: str | None  # "focus:Country" etc., when the sentence names no subject
     object_default: str | None  # "focus:Initiative" etc.
     all_subjects: bool  # lists: every listed actor is a subject
+    every_subject: bool  # every actor of the subject's types on its side of the cue
+    object_lists: bool  # every listed actor is an object ("cooperation with X, Y and Z")
 
 
 @functools.lru_cache(maxsize=16)
@@ -63,6 +65,8 @@ def cue_rules(lang: str, data: LanguageData) -> tuple[CueRule, ...]:
                     subject_default=item.get("subject_default"),
                     object_default=item.get("object_default"),
                     all_subjects=bool(item.get("lists", True)),
+                    every_subject=str(item.get("subjects", "")) == "all",
+                    object_lists=bool(item.get("object_lists", False)),
                 )
             )
     # longest cues first, so "under the leadership of" wins over "leadership"
@@ -117,9 +121,85 @@ def extract_relations(
         if not members:
             continue
         found += _cue_relations(view, s_index, sentence, members, focus, types, data, chains)
-        found += _person_relations(view, s_index, sentence, members)
+        found += _person_relations(view, s_index, sentence, members, data)
         found += _structural_relations(view, s_index, sentence, members, lexicon)
-    return _dedupe(found)
+    found += _held_in(view, placed, focus, data)
+    found += _event_parts(view, placed)
+    return _dedupe(_through_parts(found))
+
+
+def _held_in(view: TextView, placed: list[Placed], focus: dict[str, str | None], data: LanguageData) -> list[Relation]:
+    """An event and a place in the locative in one sentence (Astanada keçirilən sammit, в Астане,
+    in Geneva): the event was held there. Without an event in the sentence, a verb of taking
+    place (keçirilib, өтіп жатыр, открылся) points to the document's main event."""
+    out: list[Relation] = []
+    by_sentence: dict[int, list[Placed]] = {}
+    for p in placed:
+        by_sentence.setdefault(view.sentence_of_token[p.first], []).append(p)
+    for s, members in by_sentence.items():
+        if s < 0:
+            continue
+        sentence = view.sentences[s]
+        cues = data.cues.get(sentence.lang) or {}
+        suffixes = tuple(skeleton(str(x), data) for x in cues.get("locative_suffixes") or [])
+        prepositions = {skeleton(str(x), data) for x in cues.get("locative_before") or []}
+        held = [skeleton(str(x), data) for x in cues.get("held_verbs") or []]
+        events = [p for p in members if p.type == "Event" and not p.mention.nested]
+        for place in members:
+            if place.type not in ("Place", "Country") or place.mention.nested:
+                continue
+            last_word = view.skeletons[place.last]
+            locative = bool(suffixes) and last_word.endswith(suffixes) and len(last_word) > 5
+            if place.first > 0 and view.skeletons[place.first - 1] in prepositions:
+                locative = True
+            if not locative:
+                continue
+            if events:
+                event = min(events, key=lambda e: min(abs(e.first - place.last), abs(place.first - e.last)))
+                out.append(_relation(view, s, sentence, event, "heldIn", place, "structure:locative", "", 0.6))
+            elif focus.get("Event") and any(v in view.skeletons[k] for k in range(len(view.tokens))
+                                             if view.sentence_of_token[k] == s for v in held[:0]) is False:
+                pass
+            elif focus.get("Event"):
+                words = " ".join(view.skeletons[k] for k in range(place.last + 1, min(len(view.tokens), place.last + 6)))
+                if any(words.startswith(v) or f" {v}" in words for v in held):
+                    out.append(_relation(view, s, sentence, place.mention and focus["Event"] or "", "heldIn", place,
+                                         "structure:locative+held", "", 0.45))
+    return [r for r in out if r.subject]
+
+
+def _event_parts(view: TextView, placed: list[Placed]) -> list[Relation]:
+    """A part of an event found by its common noun (the opening ceremony, the first session) is
+    part of the named event before it in the document."""
+    out: list[Relation] = []
+    named = [p for p in placed if p.type == "Event" and ":part" not in p.mention.rule and not p.mention.nested]
+    for part in placed:
+        if ":part" not in part.mention.rule:
+            continue
+        before = [n for n in named if n.first < part.first and n.iri != part.iri]
+        main = before[-1] if before else next((n for n in named if n.iri != part.iri), None)
+        if main is None:
+            continue
+        s = view.sentence_of_token[part.first]
+        if s < 0:
+            continue
+        out.append(_relation(view, s, view.sentences[s], part, "partOf", main, "structure:event-part", "", 0.55))
+    return out
+
+
+def _through_parts(relations: list[Relation]) -> list[Relation]:
+    """Speaking at or taking part in a session is taking part in the event it belongs to."""
+    parents: dict[str, list[Relation]] = {}
+    for r in relations:
+        if r.predicate == "partOf" and r.rule == "structure:event-part":
+            parents.setdefault(r.subject, []).append(r)
+    extra: list[Relation] = []
+    for r in relations:
+        if r.predicate in ("speaksAt", "participatesIn") and r.object in parents:
+            for link in parents[r.object]:
+                extra.append(Relation(r.subject, r.predicate, link.object, r.doc_id, r.sentence,
+                                      r.rule + "+part-of", r.cue, round(r.confidence * 0.9, 3)))
+    return relations + extra
 
 
 def _place(view: TextView, resolved: list[tuple[Mention, str]]) -> list[Placed]:
@@ -229,11 +309,15 @@ def _apply_rule(view: TextView, s_index: int, sentence: Segment, members: list[P
     domain = ontology.domain_classes(prop)
     range_ = ontology.range_classes(prop)
     top = [p for p in members if not p.mention.nested or p.type in ("Country",)]
-    subjects_pool = [p for p in _side(top, cue_first, cue_last, rule.subject_side) if p.type in domain]
+    subjects_pool = [] if rule.subject_side == "none" else [
+        p for p in _side(top, cue_first, cue_last, rule.subject_side) if p.type in domain
+    ]
     object_side = rule.object_side
     objects_pool = [p for p in _side(top, cue_first, cue_last, object_side) if p.type in range_]
     subjects: list[Placed | str] = []
-    if subjects_pool:
+    if subjects_pool and rule.every_subject:
+        subjects = list(subjects_pool)
+    elif subjects_pool:
         first_subject = subjects_pool[0]
         direction = "after" if rule.subject_side == "after" else "before"
         subjects = list(_coordinated(view, first_subject, top, direction)) if rule.all_subjects else [first_subject]
@@ -245,7 +329,11 @@ def _apply_rule(view: TextView, s_index: int, sentence: Segment, members: list[P
     distance_penalty = 1.0
     objects_pool = [o for o in objects_pool if all(not isinstance(s, Placed) or o.iri != s.iri for s in subjects)]
     if objects_pool:
-        objects = [objects_pool[0]]
+        if rule.object_lists:
+            direction = "after" if objects_pool[0].first > cue_last else "before"
+            objects = list(_coordinated(view, objects_pool[0], top, direction))
+        else:
+            objects = [objects_pool[0]]
         gap = min(abs(cue_first - objects_pool[0].last), abs(objects_pool[0].first - cue_last))
         distance_penalty = max(0.6, 1 - 0.02 * gap)
     elif rule.object_default and rule.object_default.startswith("focus:"):
@@ -269,11 +357,15 @@ def _apply_rule(view: TextView, s_index: int, sentence: Segment, members: list[P
     return out
 
 
-def _person_relations(view: TextView, s_index: int, sentence: Segment, members: list[Placed]) -> list[Relation]:
-    """A person named next to an organisation works for it: "X, Head of Y", "Y-nin rəisi X"."""
+def _person_relations(view: TextView, s_index: int, sentence: Segment, members: list[Placed],
+                      data: LanguageData) -> list[Relation]:
+    """A person named next to an organisation works for it: "X, Head of Y", "Y-nin rəisi X".
+    Each language says on which side the organisation usually stands (``person_organisation_side``);
+    the other side is taken only when that one has none."""
     out: list[Relation] = []
     persons = [p for p in members if p.type == "Person"]
     orgs = [p for p in members if p.type == "Organisation"]
+    preferred = str((data.cues.get(sentence.lang) or {}).get("person_organisation_side", "after"))
     for person in persons:
         others = [p for p in persons if p is not person]
         near: list[tuple[int, Placed]] = []
@@ -289,6 +381,8 @@ def _person_relations(view: TextView, s_index: int, sentence: Segment, members: 
             near.append((distance, org))
         if not near:
             continue
+        on_side = [(d, o) for d, o in near if (o.first > person.last) == (preferred == "after")]
+        near = on_side or near
         near.sort(key=lambda d: d[0])
         best_distance, best = near[0]
         chosen = [best] + [o for d, o in near[1:3] if d <= best_distance + 8 and o.iri != best.iri]
@@ -309,7 +403,7 @@ def _structural_relations(view: TextView, s_index: int, sentence: Segment, membe
             # the convention in a secretariat's name; the place in an initiative's name
             if outer.type == "Organisation" and p.type == "Convention":
                 out.append(_relation(view, s_index, sentence, outer, "coordinates", p, "structure:name", "", 0.7))
-            elif outer.type in ("Initiative", "Event", "Convention") and p.type == "Place":
+            elif outer.type in ("Initiative", "Event") and p.type == "Place":
                 out.append(_relation(view, s_index, sentence, outer, "concerns", p, "structure:name", "", 0.65))
     for a, b in zip(top, top[1:]):
         gap = view.text[view.tokens[a.last].end : view.tokens[b.first].start].strip()
@@ -325,7 +419,8 @@ def _structural_relations(view: TextView, s_index: int, sentence: Segment, membe
         parent = lexicon.entries[entry_id].part_of if entry_id else None
         if parent:
             for b in members:
-                if iri_entry(lexicon, b.iri) == parent:
+                close = b.first - a.last <= 4 if b.first > a.last else a.first - b.last <= 4
+                if close and iri_entry(lexicon, b.iri) == parent:
                     out.append(_relation(view, s_index, sentence, a, "partOf", b, "lexicon:part_of", "", 0.8))
                     break
     return out

@@ -152,17 +152,33 @@ class Resolver:
         return iri
 
     def _link_generic_events(self, mentions: list[Mention]) -> list[Mention]:
-        """Give a common-noun event the key of the nearest earlier named event (or the next one)."""
+        """Resolve common-noun events. "the forum" joins the named event of the same kind (the
+        nearest before it, else the next); "the opening ceremony", "the first session" with no
+        named event of their kind become events of their own (parts of the main event, see
+        relations); a bare "the session" then joins the last of those."""
         named = [m for m in mentions if m.type == "Event" and not m.generic and not m.nested]
+        last_part: dict[str, Mention] = {}
         out: list[Mention] = []
         for m in mentions:
             if not m.generic:
                 out.append(m)
                 continue
-            head = m.key.split(":", 1)[1]
-            same_head = [n for n in named if head in n.key.split()] or named
+            head = m.key.split(":", 1)[1][:4]
+            same_head = [n for n in named if any(w.startswith(head) for w in n.key.split())]
             before = [n for n in same_head if n.norm_start < m.norm_start]
             target = before[-1] if before else (same_head[0] if same_head else None)
+            words = m.label.split()
+            if target is None and m.rule.endswith(":part-modifier"):
+                part = replace(m, key=f"{m.doc_id}#{' '.join(w.lower() for w in words)}", generic=False,
+                               rule=m.rule.replace(":generic", ":part"), confidence=0.5)
+                last_part[head] = part
+                out.append(part)
+                continue
+            if target is None:
+                target = last_part.get(head)
+            if target is None:
+                earlier = [n for n in named if n.norm_start < m.norm_start]
+                target = earlier[-1] if earlier else (named[0] if named else None)
             if target is None:
                 out.append(replace(m, key=f"{m.doc_id}#{m.key}"))
             else:
