@@ -172,9 +172,27 @@ def _norm_value(value: str) -> str:
     return " ".join(v.split())
 
 
+def _gold_spans(gold: GoldDocument, text: str) -> dict[str, list[tuple[int, int]]]:
+    """Occurrences of each gold entity's mention strings, leaving out those that lie inside a
+    longer occurrence of another entity's mention ("BMT" inside "BMT-nin Ətraf Mühit Proqramı"
+    belongs to UNEP, not to the UN)."""
+    per_mention = {(k, m): _occurrences(text, m) for k, e in gold.entities.items() for m in e.mentions}
+    everything = [(s, k) for (k, _), ss in per_mention.items() for s in ss]
+    out: dict[str, list[tuple[int, int]]] = {k: [] for k in gold.entities}
+    for (key, _), ss in per_mention.items():
+        free = [
+            s for s in ss
+            if not any(o != key and o_s[0] <= s[0] and s[1] <= o_s[1] and (o_s[1] - o_s[0]) > (s[1] - s[0])
+                       for o_s, o in everything)
+        ]
+        # a mention the annotator listed that only ever occurs inside a longer one still counts
+        out[key] += free or ss
+    return out
+
+
 def score_document(gold: GoldDocument, pred: PredictedDocument) -> tuple[DocumentScore, dict[str, set[str]]]:
     """Scores of one document and the alignment gold key -> predicted IRIs."""
-    gold_spans = {k: [s for m in e.mentions for s in _occurrences(pred.text, m)] for k, e in gold.entities.items()}
+    gold_spans = _gold_spans(gold, pred.text)
     alignment: dict[str, set[str]] = {k: set() for k in gold.entities}
     for key, entity in gold.entities.items():
         for iri, spans in pred.spans.items():
@@ -222,8 +240,11 @@ def evaluate(gold_docs: Iterable[GoldDocument], predicted: Iterable[PredictedDoc
         for total, part in zip(totals, (score.entities, score.relations, score.attributes)):
             total.add(part)
         for key, iris in alignment.items():
-            actor_nodes[key] |= iris
-            actor_nodes.setdefault(key, set())
+            # one actor across documents: same key, type and label (keys are local to a file)
+            entity = gold.entities[key]
+            actor = f"{key} ({entity.label})"
+            actor_nodes[actor] |= iris
+            actor_nodes.setdefault(actor, set())
     single = [k for k, iris in actor_nodes.items() if len(iris) == 1]
     split = sorted(k for k, iris in actor_nodes.items() if len(iris) != 1)
     share = len(single) / len(actor_nodes) if actor_nodes else 0.0

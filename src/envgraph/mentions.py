@@ -26,7 +26,7 @@ from envgraph.lexicon import Alias, Lexicon, suffix_chains
 from envgraph.model import Mention
 from envgraph.textview import TextView
 
-_NAME_SEPARATOR_RE = re.compile(r"^(?:[ \-'/&]{1,3}|\s)$")
+_NAME_SEPARATOR_RE = re.compile(r"^(?: |-|'|/|&| & | / |\n)$")
 _INFLECTION_TAIL_RE = re.compile(r"^[-'][^\W\d_]{1,7}\b")
 _ORDINAL_RE = re.compile(r"^\d{1,3}$")
 _ROMAN_RE = re.compile(r"^[IVXLC]+$")
@@ -690,26 +690,58 @@ def select(candidates: Sequence[Candidate]) -> list[tuple[Candidate, bool]]:
             continue
         if not c.entry_ids:
             continue  # a shorter reading of a name, not a name of its own
-        if c.type == "Place" and any(k.type not in ("Initiative", "Event") for k in overlapping):
+        if c.type == "Place" and any(k.type not in ("Initiative", "Event", "Place") for k in overlapping):
             continue  # the city in a convention's or a body's name is not a mention of the city
         if c.type not in ("Country", "Place", "Convention", "Organisation"):
             continue
-        if any((o.start, o.end) == (c.start, c.end) for o in nested):
+        if any(c.start < o.end and o.start < c.end for o in nested):
+            continue  # nested names do not overlap each other either
+        if c.type == "Organisation" and any(k.entry_ids and k.type == "Organisation" for k in overlapping):
             continue
         nested.append(c)
     result = [(c, False) for c in kept] + [(c, True) for c in nested]
     return sorted(result, key=lambda item: (item[0].start, -item[0].length))
 
 
-def _clashes_with_lexicon(candidate: Candidate, lexical: Sequence[Candidate]) -> bool:
-    """A discovered name that cuts through a lexicon name, or lies inside one, misreads it; a
-    discovered name that wholly contains lexicon names (Ministry ... of Kazakhstan) is fine."""
+def _clashes_with_lexicon(view: TextView, candidate: Candidate, lexical: Sequence[Candidate]) -> bool:
+    """A discovered name that cuts through a lexicon name, or lies inside one, misreads it. One
+    that contains lexicon names is fine (Ministry ... of Kazakhstan), unless it only adds a
+    country, lower-case words or a head word to a known name of its own type (Қазақстан Жаһандық
+    экологиялық қор, OAQÖK-2025 konferensiiasy, Астана қаласында): that is the known actor."""
+    inner: list[Candidate] = []
     for lex in lexical:
         if candidate.start < lex.end and lex.start < candidate.end:
             contains = candidate.start <= lex.start and lex.end <= candidate.end and candidate.length > lex.length
             if not contains:
                 return True
+            inner.append(lex)
+    same = [c for c in inner if c.type == candidate.type]
+    if same:
+        covered = {k for c in inner for k in range(c.first, c.last + 1)}
+        extra = [k for k in range(candidate.first, candidate.last + 1) if k not in covered]
+        if all(not view.tokens[k].is_capitalised or k == candidate.last for k in extra):
+            return True
     return False
+
+
+def _long_forms(view: TextView, lexical: list[Candidate], discovered: Sequence[Candidate]) -> list[Candidate]:
+    """"İslam Ölkələrinin ... Mərkəzinin (SESRIC)": a discovered name right before a known
+    acronym in parentheses is that acronym's long form, so it names the known actor."""
+    out = list(lexical)
+    by_end = {}
+    for c in discovered:
+        if not c.generic:
+            by_end.setdefault(_rstrip_pos(view.text, c.end), []).append(c)
+    for abbr in lexical:
+        if abbr.rule != "lexicon:abbr":
+            continue
+        paren = view.text.rfind("(", max(0, abbr.start - 3), abbr.start)
+        if paren < 0:
+            continue
+        for long_form in by_end.get(_rstrip_pos(view.text, paren), []):
+            out.append(replace(long_form, rule="lexicon:long-form", entry_ids=abbr.entry_ids, key=abbr.key,
+                               label=abbr.label, type=abbr.type, confidence=0.85))
+    return out
 
 
 def _tokens_of(candidates: Iterable[Candidate]) -> set[int]:
@@ -731,7 +763,8 @@ def find_mentions(view: TextView, lexicon: Lexicon, data: LanguageData) -> list[
     named = lexical + heads + quoted
     acronyms = discover_acronyms(view, lexicon, data, named)
     places = discover_places(view, data, lexical + heads + quoted + persons)
-    discovered = [c for c in heads + quoted + acronyms + persons + places if not _clashes_with_lexicon(c, lexical)]
+    lexical = _long_forms(view, lexical, heads + quoted)
+    discovered = [c for c in heads + quoted + acronyms + persons + places if not _clashes_with_lexicon(view, c, lexical)]
     selected = select(lexical + discovered)
     doc = view.document
     mentions: list[Mention] = []

@@ -589,3 +589,37 @@ def render_html(
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(html_document(payload), encoding="utf-8")
     return out
+
+
+def show(
+    graph_or_source: nx.MultiDiGraph | Any,
+    *,
+    height: int = 650,
+    lang: str = "en",
+    focus: str | None = None,
+    depth: int = 2,
+    types: Iterable[str] | None = None,
+    relations: Iterable[str] | None = None,
+    max_nodes: int = DEFAULT_MAX_NODES,
+) -> Any:
+    """The interactive graph inline in Jupyter: the same self-contained page, in an iframe.
+
+    The page goes into the iframe's ``srcdoc`` attribute, HTML-escaped, so it runs in its own
+    document (no CDN, works offline, cannot touch the notebook). Returns an
+    ``IPython.display.HTML`` object; the last expression of a cell displays it.
+    """
+    from IPython.display import HTML
+
+    G = graph_or_source if isinstance(graph_or_source, nx.MultiDiGraph) else to_networkx(
+        graph_or_source, lang=lang)
+    H = select_subgraph(G, focus=focus, depth=depth, types=types, relations=relations)
+    title = "envgraph"
+    if focus:
+        d = H.nodes[H.graph["center"]]
+        title += " · " + pick_label(dict(d.get("labels", {})), lang, str(d.get("label", focus)))
+    page = html_document(graph_payload(H, lang=lang, title=title, max_nodes=max_nodes))
+    return HTML(
+        f'<div class="envgraph"><iframe srcdoc="{html.escape(page, quote=True)}" '
+        f'style="width:100%;height:{int(height)}px;border:1px solid #ddd" '
+        'sandbox="allow-scripts"></iframe></div>'
+    )
