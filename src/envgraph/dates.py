@@ -10,6 +10,7 @@ says so in its rule, at a lower confidence. A bare year next to an event (2026 Ð
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ class FoundDate:
     end_day: int | None
 
 
+@functools.lru_cache(maxsize=65536)
 def _month_of(word: str, lang: str, data: LanguageData) -> int | None:
     lowered = lower(word)
     months = data.profiles[lang].months if lang in data.profiles else {}

@@ -171,8 +171,10 @@ class WordIndex:
         self.chains = chains
         self.equivalents = equivalents
         self._buckets: dict[str, list[tuple[tuple[str, ...], object]]] = {}
+        self._memo: dict[str, list[object]] = {}  # text words recur: look each up once
 
     def add(self, word_skeleton: str, payload: object, lang: str | None = None) -> None:
+        self._memo.clear()
         bases = word_bases(word_skeleton, self.data, lang, equivalents=self.equivalents)
         seen: set[str] = set()
         for base in bases:
@@ -183,13 +185,25 @@ class WordIndex:
             self._buckets.setdefault(key, []).append((bases, payload))
 
     def lookup(self, text_skeleton: str) -> list[object]:
+        hit = self._memo.get(text_skeleton)
+        if hit is not None:
+            return hit
+        found = self._lookup(text_skeleton)
+        if len(self._memo) > 200_000:
+            self._memo.clear()
+        self._memo[text_skeleton] = found
+        return found
+
+    def _lookup(self, text_skeleton: str) -> list[object]:
         found: list[object] = []
         if len(text_skeleton) < 2:
             return found
-        keys = {text_skeleton[: self.PREFIX], text_skeleton[: self.PREFIX - 1]}
-        for key in keys:
-            for bases, payload in self._buckets.get(key, ()):
-                if payload not in found and word_matches(text_skeleton, bases, self.chains):
+        seen: set[int] = set()
+        prefix = text_skeleton[: self.PREFIX]
+        for key in (prefix, prefix[:-1]) if len(prefix) == self.PREFIX else (prefix,):
+            for bases, payload in self._buckets.get(key, ()):  # noqa: B007
+                if id(payload) not in seen and word_matches(text_skeleton, bases, self.chains):
+                    seen.add(id(payload))
                     found.append(payload)
         return found
 

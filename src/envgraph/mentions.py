@@ -15,6 +15,7 @@ shorter candidates that lie wholly inside a kept one as *nested* mentions.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Iterable, Sequence
@@ -672,6 +673,32 @@ def discover_places(view: TextView, data: LanguageData, taken: Sequence[Candidat
 # Selection
 
 
+class _Intervals:
+    """Non-overlapping spans with their candidates, sorted by start: overlap queries in log time."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.items: list[tuple[int, int, Candidate]] = []
+
+    def add(self, start: int, end: int, item: Candidate) -> None:
+        i = bisect.bisect_left(self.starts, start)
+        self.starts.insert(i, start)
+        self.items.insert(i, (start, end, item))
+
+    def overlapping(self, start: int, end: int) -> list[Candidate]:
+        i = bisect.bisect_left(self.starts, end)  # spans starting before ``end``
+        out: list[Candidate] = []
+        j = i - 1
+        while j >= 0:
+            s, e, item = self.items[j]
+            if e > start:
+                out.append(item)
+            elif e <= start and s < start:
+                break  # spans do not overlap each other, so earlier ones end earlier
+            j -= 1
+        return out
+
+
 def select(candidates: Sequence[Candidate]) -> list[tuple[Candidate, bool]]:
     """Longest non-overlapping candidates first (lexicon before discovery on equal length), plus
     the candidates strictly inside a kept one, flagged nested: every lexicon actor
@@ -679,11 +706,14 @@ def select(candidates: Sequence[Candidate]) -> list[tuple[Candidate, bool]]:
     name around them."""
     ranked = sorted(candidates, key=lambda c: (-c.length, not c.entry_ids, -c.confidence, c.start))
     kept: list[Candidate] = []
+    kept_spans = _Intervals()
+    nested_spans = _Intervals()
     nested: list[Candidate] = []
     for c in ranked:
-        overlapping = [k for k in kept if c.start < k.end and k.start < c.end]
+        overlapping = kept_spans.overlapping(c.start, c.end)
         if not overlapping:
             kept.append(c)
+            kept_spans.add(c.start, c.end, c)
             continue
         inside = all(k.start <= c.start and c.end <= k.end and c.length < k.length for k in overlapping)
         if not inside:
@@ -694,22 +724,25 @@ def select(candidates: Sequence[Candidate]) -> list[tuple[Candidate, bool]]:
             continue  # the city in a convention's or a body's name is not a mention of the city
         if c.type not in ("Country", "Place", "Convention", "Organisation"):
             continue
-        if any(c.start < o.end and o.start < c.end for o in nested):
+        if nested_spans.overlapping(c.start, c.end):
             continue  # nested names do not overlap each other either
         if c.type == "Organisation" and any(k.entry_ids and k.type == "Organisation" for k in overlapping):
             continue
         nested.append(c)
+        nested_spans.add(c.start, c.end, c)
     result = [(c, False) for c in kept] + [(c, True) for c in nested]
     return sorted(result, key=lambda item: (item[0].start, -item[0].length))
 
 
-def _clashes_with_lexicon(view: TextView, candidate: Candidate, lexical: Sequence[Candidate]) -> bool:
+def _clashes_with_lexicon(view: TextView, candidate: Candidate, lexical: Sequence[Candidate], starts: Sequence[int]) -> bool:
     """A discovered name that cuts through a lexicon name, or lies inside one, misreads it. One
     that contains lexicon names is fine (Ministry ... of Kazakhstan), unless it only adds a
     country, lower-case words or a head word to a known name of its own type (Қазақстан Жаһандық
     экологиялық қор, OAQÖK-2025 konferensiiasy, Астана қаласында): that is the known actor."""
     inner: list[Candidate] = []
-    for lex in lexical:
+    lo = bisect.bisect_left(starts, candidate.start - 400)
+    hi = bisect.bisect_left(starts, candidate.end)
+    for lex in lexical[lo:hi]:
         if candidate.start < lex.end and lex.start < candidate.end:
             contains = candidate.start <= lex.start and lex.end <= candidate.end and candidate.length > lex.length
             if not contains:
@@ -763,8 +796,10 @@ def find_mentions(view: TextView, lexicon: Lexicon, data: LanguageData) -> list[
     named = lexical + heads + quoted
     acronyms = discover_acronyms(view, lexicon, data, named)
     places = discover_places(view, data, lexical + heads + quoted + persons)
-    lexical = _long_forms(view, lexical, heads + quoted)
-    discovered = [c for c in heads + quoted + acronyms + persons + places if not _clashes_with_lexicon(view, c, lexical)]
+    lexical = sorted(_long_forms(view, lexical, heads + quoted), key=lambda c: c.start)
+    starts = [c.start for c in lexical]
+    discovered = [c for c in heads + quoted + acronyms + persons + places
+                  if not _clashes_with_lexicon(view, c, lexical, starts)]
     selected = select(lexical + discovered)
     doc = view.document
     mentions: list[Mention] = []

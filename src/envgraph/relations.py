@@ -19,12 +19,13 @@ carries its rule, its cue and a confidence derived from how it was found.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from dataclasses import dataclass
 
 from envgraph import ontology
-from envgraph.keys import SuffixChains, lower, skeleton, word_matches
+from envgraph.keys import SuffixChains, WordIndex, lower, skeleton, word_matches
 from envgraph.langdata import LanguageData
 from envgraph.lexicon import Lexicon
 from envgraph.model import Attribute, Mention, Relation, Segment
@@ -45,6 +46,20 @@ class CueRule:
     all_subjects: bool  # lists: every listed actor is a subject
     every_subject: bool  # every actor of the subject's types on its side of the cue
     object_lists: bool  # every listed actor is an object ("cooperation with X, Y and Z")
+
+
+@functools.lru_cache(maxsize=16)
+def cue_index(lang: str, data: LanguageData) -> WordIndex:
+    """The cue rules of ``lang`` (and English, which appears in every language's texts), found
+    by their first word: one look-up per token."""
+    index = WordIndex(data, SuffixChains(frozenset(s for g in data.stemming.suffixes.values() for s in g)))
+    rules = cue_rules(lang, data) + (cue_rules("en", data) if lang != "en" else ())
+    by_first: dict[str, list[CueRule]] = {}
+    for rule in rules:
+        by_first.setdefault(rule.words[0].rstrip("*"), []).append(rule)
+    for first, group in by_first.items():
+        index.add(first, tuple(sorted(group, key=lambda r: -len(r.words))))
+    return index
 
 
 @functools.lru_cache(maxsize=16)
@@ -157,15 +172,12 @@ def _held_in(view: TextView, placed: list[Placed], focus: dict[str, str | None],
             if events:
                 event = min(events, key=lambda e: min(abs(e.first - place.last), abs(place.first - e.last)))
                 out.append(_relation(view, s, sentence, event, "heldIn", place, "structure:locative", "", 0.6))
-            elif focus.get("Event") and any(v in view.skeletons[k] for k in range(len(view.tokens))
-                                             if view.sentence_of_token[k] == s for v in held[:0]) is False:
-                pass
             elif focus.get("Event"):
                 words = " ".join(view.skeletons[k] for k in range(place.last + 1, min(len(view.tokens), place.last + 6)))
                 if any(words.startswith(v) or f" {v}" in words for v in held):
-                    out.append(_relation(view, s, sentence, place.mention and focus["Event"] or "", "heldIn", place,
+                    out.append(_relation(view, s, sentence, focus["Event"], "heldIn", place,
                                          "structure:locative+held", "", 0.45))
-    return [r for r in out if r.subject]
+    return out
 
 
 def _event_parts(view: TextView, placed: list[Placed]) -> list[Relation]:
@@ -236,21 +248,22 @@ def _cue_relations(view: TextView, s_index: int, sentence: Segment, members: lis
                    focus: dict[str, str | None], types: dict[str, str], data: LanguageData,
                    chains: SuffixChains) -> list[Relation]:
     out: list[Relation] = []
-    token_ids = [i for i in range(len(view.tokens)) if view.sentence_of_token[i] == s_index]
+    token_ids = view.token_range(sentence.start, sentence.end)
     if not token_ids:
         return out
-    lang = sentence.lang
-    rules = cue_rules(lang, data) + (cue_rules("en", data) if lang != "en" else ())
+    index = cue_index(sentence.lang, data)
     covered: set[int] = set()
     inside = {k for p in members for k in range(p.first, p.last + 1)}
     for i in token_ids:
         if i in covered:
             continue
-        for rule in rules:
+        groups = index.lookup(view.skeletons[i])
+        candidates = sorted((r for g in groups for r in g), key=lambda r: -len(r.words))  # type: ignore[attr-defined]
+        for rule in candidates:
             if not _cue_matches(view, i, rule, chains):
                 continue
             cue_first, cue_last = i, i + len(rule.words) - 1
-            if cue_first in inside and cue_last in inside and rule.words and len(rule.words) == 1:
+            if cue_first in inside and cue_last in inside and len(rule.words) == 1:
                 continue  # the cue word is part of a name ("Fund" in "Global Environment Fund")
             covered.update(range(cue_first, cue_last + 1))
             cue_text = view.text[view.tokens[cue_first].start : view.tokens[cue_last].end]
@@ -484,15 +497,19 @@ def extract_homepages(view: TextView, resolved: list[tuple[Mention, str]]) -> li
         key=lambda mi: mi[0].norm_start,
     )
     seen: set[str] = set()
+    para_starts = [p.start for p in view.paragraphs]
+    mention_starts = [m.norm_start for m, _ in placed]
     for match in _URL_RE.finditer(view.text):
         url = match.group()
         if not url.startswith("http"):
             url = "http://" + url  # "www.unops.org": a homepage is an http(s) URL
-        para = next((p for p in view.paragraphs if p.start <= match.start() < p.end), None)
-        if para is None:
+        p_index = bisect.bisect_right(para_starts, match.start()) - 1
+        if p_index < 0 or match.start() >= view.paragraphs[p_index].end:
             continue
-        # the paragraph, or the heading line right before it ("About UNOPS")
-        candidates = [mi for mi in placed if para.start <= mi[0].norm_start < match.start()]
+        para = view.paragraphs[p_index]
+        lo = bisect.bisect_left(mention_starts, para.start)
+        hi = bisect.bisect_left(mention_starts, match.start())
+        candidates = placed[lo:hi]
         if not candidates:
             continue
         mention, iri = candidates[0]

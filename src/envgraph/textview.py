@@ -61,13 +61,17 @@ def build_view(document: Document, data: LanguageData) -> TextView:
     keys: list[str] = []
     skels: list[str] = []
     sentence_of: list[int] = []
+    folded: dict[tuple[str, str], tuple[str, str]] = {}  # words recur: fold and stem each once
     for token in tokens:
         p = bisect.bisect_right(para_starts, token.start) - 1
         lang = paras[p].lang if p >= 0 else "en"
-        skel = skeleton(token.text, data)
+        hit = folded.get((token.text, lang))
+        if hit is None:
+            skel = skeleton(token.text, data)
+            hit = folded[(token.text, lang)] = (skel, stem(skel, lang, data))
         langs.append(lang)
-        skels.append(skel)
-        keys.append(stem(skel, lang, data))
+        skels.append(hit[0])
+        keys.append(hit[1])
         s = bisect.bisect_right(sent_starts, token.start) - 1
         sentence_of.append(s if s >= 0 and token.start < sents[s].end else -1)
     return TextView(
