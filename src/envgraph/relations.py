@@ -272,6 +272,17 @@ def _cue_relations(view: TextView, s_index: int, sentence: Segment, members: lis
     return out
 
 
+_SUBCLASSES = {"Agent": ("Organisation", "Person", "Country"), "Location": ("Country", "Place")}
+
+
+def _concrete(classes: frozenset[str]) -> frozenset[str]:
+    """The entity types a domain or range admits (Agent: organisations, persons, countries)."""
+    out: set[str] = set()
+    for c in classes:
+        out.update(_SUBCLASSES.get(c, (c,)))
+    return frozenset(out)
+
+
 def _side(members: list[Placed], first: int, last: int, side: str) -> list[Placed]:
     if side == "before":
         return sorted((p for p in members if p.last < first), key=lambda p: first - p.last)
@@ -319,8 +330,8 @@ def _apply_rule(view: TextView, s_index: int, sentence: Segment, members: list[P
                 cue_first: int, cue_last: int, cue_text: str, focus: dict[str, str | None],
                 types: dict[str, str]) -> list[Relation]:
     prop = rule.property
-    domain = ontology.domain_classes(prop)
-    range_ = ontology.range_classes(prop)
+    domain = _concrete(ontology.domain_classes(prop))
+    range_ = _concrete(ontology.range_classes(prop))
     top = [p for p in members if not p.mention.nested or p.type in ("Country",)]
     subjects_pool = [] if rule.subject_side == "none" else [
         p for p in _side(top, cue_first, cue_last, rule.subject_side) if p.type in domain
