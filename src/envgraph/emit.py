@@ -114,11 +114,23 @@ def emit(extraction: Extraction) -> list[Triple]:
         if not entity.from_lexicon and entity.key:
             out.append((e, SKOS.notation, Literal(f"{entity.type}|{entity.key}")))
 
-    for relation in extraction.relations:
-        out += _fact(doc.doc_id, d, relation, sentence(relation.sentence))
-    for attribute in extraction.attributes:
-        out += _fact(doc.doc_id, d, attribute, sentence(attribute.sentence))
-    return out
+    # one Fact node per fact, with every sentence that states it as evidence
+    facts: dict[tuple[str, str, str], list[Relation | Attribute]] = {}
+    for fact in [*extraction.relations, *extraction.attributes]:
+        value = fact.object if isinstance(fact, Relation) else fact.value
+        facts.setdefault((fact.subject, fact.predicate, value), []).append(fact)
+    for group in facts.values():
+        best = max(group, key=lambda f: f.confidence)
+        out += _fact(doc.doc_id, d, best, sentence(best.sentence))
+        f_iri = fact_iri(doc.doc_id, best.subject, best.predicate, group_value(best))
+        for other in group:
+            if other.sentence != best.sentence:
+                out.append((f_iri, ENV.evidence, sentence(other.sentence)))
+    return list(dict.fromkeys(out))
+
+
+def group_value(fact: Relation | Attribute) -> str:
+    return fact.object if isinstance(fact, Relation) else fact.value
 
 
 def _containing(extraction: Extraction, raw_pos: int) -> tuple[int, int] | None:

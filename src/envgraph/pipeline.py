@@ -131,9 +131,11 @@ def _count(report: BuildReport, extraction: Extraction, entity_types: dict[str, 
     report.mentions += len(extraction.mentions)
     for entity in extraction.entities.values():
         entity_types[entity.iri] = entity.type
-    for prop, n in Counter(r.predicate for r in extraction.relations).items():
+    unique_relations = {(r.subject, r.predicate, r.object) for r in extraction.relations}
+    for prop, n in Counter(p for _, p, _ in unique_relations).items():
         report.relations_by_property[prop] = report.relations_by_property.get(prop, 0) + n
-    for prop, n in Counter(a.predicate for a in extraction.attributes).items():
+    unique_attributes = {(a.subject, a.predicate, a.value) for a in extraction.attributes}
+    for prop, n in Counter(p for _, p, _ in unique_attributes).items():
         report.relations_by_property[prop] = report.relations_by_property.get(prop, 0) + n
 
 

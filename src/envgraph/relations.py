@@ -451,9 +451,11 @@ def _structural_relations(view: TextView, s_index: int, sentence: Segment, membe
 
 
 def _dedupe(relations: list[Relation]) -> list[Relation]:
-    best: dict[tuple[str, str, str], Relation] = {}
+    """One relation per fact and evidence sentence (the best-supported one): a fact stated in
+    several sentences keeps each of them as evidence."""
+    best: dict[tuple[str, str, str, tuple[int, int]], Relation] = {}
     for r in relations:
-        key = (r.subject, r.predicate, r.object)
+        key = (r.subject, r.predicate, r.object, r.sentence)
         if key not in best or r.confidence > best[key].confidence:
             best[key] = r
     return sorted(best.values(), key=lambda r: (r.sentence, r.predicate, r.subject, r.object))
