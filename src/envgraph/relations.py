@@ -156,18 +156,12 @@ def _held_in(view: TextView, placed: list[Placed], focus: dict[str, str | None],
             continue
         sentence = view.sentences[s]
         cues = data.cues.get(sentence.lang) or {}
-        suffixes = tuple(skeleton(str(x), data) for x in cues.get("locative_suffixes") or [])
-        prepositions = {skeleton(str(x), data) for x in cues.get("locative_before") or []}
         held = [skeleton(str(x), data) for x in cues.get("held_verbs") or []]
         events = [p for p in members if p.type == "Event" and not p.mention.nested]
         for place in members:
             if place.type not in ("Place", "Country") or place.mention.nested:
                 continue
-            last_word = view.skeletons[place.last]
-            locative = bool(suffixes) and last_word.endswith(suffixes) and len(last_word) > 5
-            if place.first > 0 and view.skeletons[place.first - 1] in prepositions:
-                locative = True
-            if not locative:
+            if not _is_locative(view, place, data):
                 continue
             if events:
                 event = min(events, key=lambda e: min(abs(e.first - place.last), abs(place.first - e.last)))
@@ -267,7 +261,7 @@ def _cue_relations(view: TextView, s_index: int, sentence: Segment, members: lis
                 continue  # the cue word is part of a name ("Fund" in "Global Environment Fund")
             covered.update(range(cue_first, cue_last + 1))
             cue_text = view.text[view.tokens[cue_first].start : view.tokens[cue_last].end]
-            out += _apply_rule(view, s_index, sentence, members, rule, cue_first, cue_last, cue_text, focus, types)
+            out += _apply_rule(view, s_index, sentence, members, rule, cue_first, cue_last, cue_text, focus, types, data)
             break
     return out
 
@@ -326,15 +320,34 @@ def _is_list_gap(gap: str) -> bool:
     return text == "" or lower(text) in _LIST_WORDS or lower(text.strip(",")) in _LIST_WORDS
 
 
+def _is_locative(view: TextView, p: Placed, data: LanguageData) -> bool:
+    """A place named as a setting ("in Azerbaijan", "Türkmənistanda", "в Казахстане"): the
+    where of a sentence, never its agent."""
+    lang = view.langs[p.first]
+    cues = data.cues.get(lang) or {}
+    suffixes = _locative_suffixes(lang, data)
+    last_word = view.skeletons[p.last]
+    if suffixes and last_word.endswith(suffixes) and len(last_word) > 5:
+        return True
+    prepositions = {skeleton(str(x), data) for x in cues.get("locative_before") or []}
+    return p.first > 0 and view.skeletons[p.first - 1] in prepositions
+
+
+@functools.lru_cache(maxsize=16)
+def _locative_suffixes(lang: str, data: LanguageData) -> tuple[str, ...]:
+    return tuple(skeleton(str(x), data) for x in (data.cues.get(lang) or {}).get("locative_suffixes") or [])
+
+
 def _apply_rule(view: TextView, s_index: int, sentence: Segment, members: list[Placed], rule: CueRule,
                 cue_first: int, cue_last: int, cue_text: str, focus: dict[str, str | None],
-                types: dict[str, str]) -> list[Relation]:
+                types: dict[str, str], data: LanguageData) -> list[Relation]:
     prop = rule.property
     domain = _concrete(ontology.domain_classes(prop))
     range_ = _concrete(ontology.range_classes(prop))
     top = [p for p in members if not p.mention.nested or p.type in ("Country",)]
     subjects_pool = [] if rule.subject_side == "none" else [
-        p for p in _side(top, cue_first, cue_last, rule.subject_side) if p.type in domain
+        p for p in _side(top, cue_first, cue_last, rule.subject_side)
+        if p.type in domain and not (p.type in ("Country", "Place") and _is_locative(view, p, data))
     ]
     object_side = rule.object_side
     objects_pool = [p for p in _side(top, cue_first, cue_last, object_side) if p.type in range_]
