@@ -64,6 +64,7 @@ class CueTables:
     """Cue words of one language, indexed so that inflected occurrences are found."""
 
     heads: WordIndex  # -> entity type
+    head_words: frozenset[str]  # the head words in their dictionary form
     head_final: bool
     head_initial: bool
     connectors: frozenset[str]  # skeletons of function words allowed inside names
@@ -86,6 +87,7 @@ class CueTables:
     name_particles: frozenset[str]
     event_part_modifiers: frozenset[str]
     standalone_heads: frozenset[str]
+    verb_endings: tuple[str, ...]
 
     def head_type(self, word_skeleton: str) -> str | None:
         found = self.heads.lookup(word_skeleton)
@@ -123,12 +125,23 @@ def cue_tables(lang: str, data: LanguageData) -> CueTables:
     connectors = frozenset(skeleton(str(w), data) for w in raw.get("connectors") or [])
     stop_keys = frozenset(skeleton(w, data) for w in data.profiles[lang].stopwords) if lang in data.profiles else frozenset()
     extra_barriers = frozenset(skeleton(str(w), data) for w in raw.get("barriers") or [])
+    # the words of relation cues (financed, tərəfindən, реализуется ...) never stand inside a
+    # name; the nominal cues of what an initiative concerns (protection, restoration) may
+    cue_words = frozenset(
+        skeleton(word, data)
+        for item in raw.get("relations") or []
+        if item.get("property") != "concerns"
+        for cue in item.get("cues") or []
+        for word in str(cue).split()
+        if len(word) > 3
+    )
     return CueTables(
         heads=typed_index(raw.get("heads") or {}),
+        head_words=frozenset(skeleton(str(w), data) for ws in (raw.get("heads") or {}).values() for w in ws or []),
         head_final=bool(raw.get("head_final", True)),
         head_initial=bool(raw.get("head_initial", False)),
         connectors=connectors,
-        barriers=(stop_keys - connectors) | extra_barriers,
+        barriers=((stop_keys | cue_words) - connectors) | extra_barriers,
         non_names=frozenset(str(w) for w in raw.get("non_names") or []),
         quote_cues=typed_index(raw.get("quote_cues") or {}),
         honorifics_before=frozenset(skeleton(str(w), data).rstrip(".") for w in person.get("honorifics_before") or []),
@@ -147,6 +160,7 @@ def cue_tables(lang: str, data: LanguageData) -> CueTables:
         name_particles=frozenset(str(w) for w in person.get("name_particles") or []),
         event_part_modifiers=frozenset(skeleton(str(w), data) for w in raw.get("event_part_modifiers") or []),
         standalone_heads=frozenset(skeleton(str(w), data) for w in raw.get("standalone_heads") or []),
+        verb_endings=tuple(str(e) for e in raw.get("verb_endings") or []),
     )
 
 
@@ -261,7 +275,7 @@ def _is_named(view: TextView, first: int, last: int, head: int, tables: CueTable
     the first word of the sentence, nor (for events and conventions) a country or place name
     ("Қазақстан Республикасынан конференцияға" is "to the conference from Kazakhstan")."""
     if view.tokens[head].is_capitalised and view.tokens[head].text not in tables.non_names:
-        if not (head == first and _sentence_initial(view, head)):
+        if not (head == first and _sentence_initial(view, head)) or (tables.head_initial and last > head):
             return True
     for k in range(first, last + 1):
         if k == head or not _is_name_word(view, k, tables) or view.skeletons[k] in tables.connectors:
@@ -269,7 +283,7 @@ def _is_named(view: TextView, first: int, last: int, head: int, tables: CueTable
         if k == first and _sentence_initial(view, k) and last - first <= 1:
             continue
         if type_name != "Organisation" and k in lexical_tokens:
-            continue
+            continue  # "Қазақстан Республикасынан конференцияға": a country does not make a name
         return True
     return False
 
@@ -382,11 +396,14 @@ def _extend_left(view: TextView, head: int, tables: CueTables, lang: str, stop: 
         else:
             break
         k -= 1
-    # trim to start at a capitalised word
+    # trim to start at a capitalised word; a sentence-initial common noun ("Layihəyə Otlaq
+    # İdarəetməsi Nazirliyi ...", "Forumda Çöl ... İnstitutunun") is not part of the name
     while first < head:
         token = view.tokens[first]
         if token.is_capitalised and token.text not in tables.non_names:
-            break
+            inflected_head = tables.head_type(view.skeletons[first]) and view.skeletons[first] not in tables.head_words
+            if not (_sentence_initial(view, first) and inflected_head):
+                break
         first += 1
     return first
 
@@ -420,6 +437,7 @@ def _extend_right(view: TextView, head: int, tables: CueTables, lang: str, stop:
             and token.text.islower()
             and lower_words < 4
             and lower(token.text).endswith(tables.complement_endings)
+            and not lower(token.text).endswith(tables.verb_endings)
         ):
             lower_words += 1
             last = k  # Russian genitive complements: Министерство охраны окружающей среды
@@ -562,6 +580,9 @@ def discover_persons(view: TextView, data: LanguageData, taken: Sequence[Candida
                 break
         initial = _initial_before(view, i)
         words = j - i + 1
+        if j + 1 < n and _joined(view, j, j + 1) and tables.head_type(view.skeletons[j + 1]):
+            i = j + 1
+            continue  # "the Steppe Ecology Institute": the words name a body, not a person
         if words >= 2 or initial is not None:
             evidence = _person_evidence(view, i, j, tables, data, initial is not None)
             if evidence:
@@ -791,7 +812,7 @@ def find_mentions(view: TextView, lexicon: Lexicon, data: LanguageData) -> list[
     persons = discover_persons(view, data, lexical)
     name_ends = {c.last for c in lexical if c.type != "Convention"}
     heads = discover_by_heads(view, data, _tokens_of(persons), conventions, name_ends,
-                              _tokens_of(c for c in lexical if c.type in ("Country", "Place")))
+                              _tokens_of(c for c in lexical if c.type == "Country"))
     quoted = discover_quoted(view, data)
     named = lexical + heads + quoted
     acronyms = discover_acronyms(view, lexicon, data, named)
