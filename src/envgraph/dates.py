@@ -76,7 +76,9 @@ def find_dates(view: TextView, data: LanguageData) -> list[FoundDate]:
             day = end_day = None
         if end_day is not None and not (day is not None and day < end_day <= 31):
             end_day = None
-        window = text[max(0, token.start - 30) : token.end + 30]
+        s = view.sentence_at(token.start)
+        lo, hi = (view.sentences[s].start, view.sentences[s].end) if s >= 0 else (0, len(text))
+        window = text[max(lo, token.start - 30) : min(hi, token.end + 30)]
         years = _YEAR_RE.findall(window)
         year = int(years[0]) if years else None
         if day is None and year is None:

@@ -100,7 +100,7 @@ def _as_tuple_map(value: Any, path: Path, line: int, what: str) -> dict[str, tup
         if lang == "__line__":
             continue
         if lang not in NAME_LANGS:
-            hint = difflib.get_close_matches(str(lang), NAME_LANGS, n=1)
+            hint = difflib.get_close_matches(str(lang), NAME_LANGS, n=1, cutoff=0.4)
             suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
             raise LexiconError(path, line, f"unknown language '{lang}' in {what}{suggestion}")
         if isinstance(items, str):

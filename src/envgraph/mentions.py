@@ -214,7 +214,8 @@ def match_lexicon(view: TextView, lexicon: Lexicon, data: LanguageData) -> list[
             entry = lexicon.entries[alias.entry_id]
             end = _extend_inflection(view, tokens[last].end)
             confidence = 0.95 if length > 1 else 0.85
-            out.append(Candidate(i, last, token.start, end, entry.type, "lexicon", confidence, entry.id, entry.label, (entry.id,)))
+            rule = "lexicon:abbr" if alias.is_abbreviation else "lexicon"
+            out.append(Candidate(i, last, token.start, end, entry.type, rule, confidence, entry.id, entry.label, (entry.id,)))
     return _merge_same_span(out)
 
 

@@ -1,0 +1,102 @@
+"""Discovery and relations on names no lexicon has: invented actors, one story in five languages.
+
+The Fund for Steppe Restoration, the Saiga Corridor project, the ministry of pasture management,
+the Steppe Ecology Institute and Daniyar Kopbayev do not exist; nothing in data/ names them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from envgraph.model import Document
+from envgraph.pipeline import extract
+
+STORIES = {
+    "en": (
+        "The Fund for Steppe Restoration financed the Saiga Corridor Project in the Ustyurt Plateau. "
+        "The project is implemented by the Ministry of Pasture Management of the Republic of Kazakhstan. "
+        "Mr. Daniyar Kopbayev, Director of the Steppe Ecology Institute, said the work will start soon. "
+        "The Third Caspian Wetlands Forum was held in Aktau on 12 March 2026, organised by the Association of Caspian Rangers."
+    ),
+    "ru": (
+        "Фонд восстановления степей профинансировал проект «Степной коридор сайгаков». "
+        "Третий Каспийский форум водно-болотных угодий прошел в Актау 12 марта 2026 года. "
+        "Форум организован Ассоциацией каспийских егерей при поддержке Фонда восстановления степей. "
+        "Директор Института степной экологии Данияр Копбаев выступил на форуме."
+    ),
+    "az": (
+        'Çöl Bərpası Fondu tərəfindən maliyyələşdirilən "Saiqa Dəhlizi" layihəsi Ustyurt yaylasında həyata keçirilir. '
+        "Layihəyə Otlaq İdarəetməsi Nazirliyi rəhbərlik edir. "
+        "Üçüncü Xəzər Sulak Əraziləri Forumu 2026-cı il 12 mart tarixində Aktauda keçirilib. "
+        "Forumda Çöl Ekologiyası İnstitutunun direktoru Daniyar Kopbayev çıxış edib."
+    ),
+    "kk": (
+        "Дала қалпына келтіру қоры қаржыландыратын «Ақбөкен дәлізі» жобасы Үстірт үстіртінде жүзеге асырылуда. "
+        "Жобаны Жайылымдарды басқару министрлігі іске асырады. "
+        "Үшінші Каспий сулы-батпақты алқаптар форумы 2026 жылғы 12 наурызда өтті. "
+        "Форумда Дала экологиясы институтының директоры Данияр Көпбаев сөз сөйледі."
+    ),
+    "tk": (
+        "Çöl dikeltmek gaznasy tarapyndan maliýeleşdirilýän «Saýgak geçelgesi» taslamasy Üstýurt belentliginde durmuşa geçirilýär. "
+        "Taslamany Öri meýdanlaryny dolandyrmak ministrligi amala aşyrýar. "
+        "Üçünji Hazar batgalyk ýerleri forumy 2026-njy ýylyň 12-nji martynda Aktauda geçirildi. "
+        "Forumda Çöl ekologiýasy institutynyň direktory Daniýar Köpbaýew çykyş etdi."
+    ),
+}
+
+# what each story must yield: (subject words, property, object words), matched on labels
+EXPECTED = {
+    "en": [("Fund for Steppe Restoration", "funds", "Saiga Corridor"), ("Ministry of Pasture", "leads", "Saiga Corridor"),
+           ("Daniyar Kopbayev", "worksFor", "Steppe Ecology Institute"), ("Association of Caspian Rangers", "organises", "Wetlands Forum"),
+           ("Wetlands Forum", "heldIn", "Aktau")],
+    "ru": [("Фонд восстановления степей", "funds", "Степной коридор"), ("Ассоциацией каспийских егерей", "organises", "форум"),
+           ("Данияр Копбаев", "speaksAt", "форум"), ("Данияр Копбаев", "worksFor", "Института степной экологии")],
+    "az": [("Çöl Bərpası Fondu", "funds", "Saiqa Dəhlizi"), ("Otlaq İdarəetməsi Nazirliyi", "leads", "Saiqa Dəhlizi"),
+           ("Daniyar Kopbayev", "speaksAt", "Forumu"), ("Daniyar Kopbayev", "worksFor", "Çöl Ekologiyası"), ("Forumu", "heldIn", "Aktau")],
+    "kk": [("Дала қалпына келтіру қоры", "funds", "Ақбөкен дәлізі"), ("Жайылымдарды басқару министрлігі", "leads", "Ақбөкен дәлізі"),
+           ("Данияр Көпбаев", "speaksAt", "форумы"), ("Данияр Көпбаев", "worksFor", "Дала экологиясы")],
+    "tk": [("Çöl dikeltmek gaznasy", "funds", "Saýgak geçelgesi"), ("Öri meýdanlaryny dolandyrmak ministrligi", "leads", "Saýgak geçelgesi"),
+           ("Daniýar Köpbaýew", "speaksAt", "forumy"), ("Daniýar Köpbaýew", "worksFor", "Çöl ekologiýasy"), ("forumy", "heldIn", "Aktau")],
+}
+
+
+def _extract(lang: str, extractor):
+    text = STORIES[lang]
+    document = Document(f"{lang}.txt", Path(f"{lang}.txt"), text, text, "0", "utf-8")
+    return extract(document, extractor, extractor.resolver())
+
+
+@pytest.mark.parametrize("lang", sorted(STORIES))
+def test_invented_actors_are_discovered_and_related(lang: str, extractor) -> None:
+    result = _extract(lang, extractor)
+    labels = {iri: e.label for iri, e in result.entities.items()}
+    found = {(labels[r.subject], r.predicate, labels[r.object]) for r in result.relations}
+    for subject, prop, obj in EXPECTED[lang]:
+        assert any(subject.lower() in s.lower() and p == prop and obj.lower() in o.lower() for s, p, o in found), (
+            f"{lang}: missing {subject} {prop} {obj}; found {sorted(found)}"
+        )
+
+
+@pytest.mark.parametrize("lang", sorted(STORIES))
+def test_the_forum_date_is_read_in_every_language(lang: str, extractor) -> None:
+    result = _extract(lang, extractor)
+    dates = {(result.entities[a.subject].type, a.value) for a in result.attributes if a.predicate == "startDate"}
+    assert ("Event", "2026-03-12") in dates
+
+
+@pytest.mark.parametrize("lang", sorted(STORIES))
+def test_discovered_names_do_not_swallow_sentence_words(lang: str, extractor) -> None:
+    result = _extract(lang, extractor)
+    for entity in result.entities.values():
+        first_word = entity.label.split()[0]
+        assert first_word not in {"The", "Layihəyə", "Forumda", "Жобаны", "Taslamany", "Проект", "Форумда"}, entity.label
+
+
+def test_every_mention_offset_indexes_the_original_text(extractor) -> None:
+    for lang in STORIES:
+        result = _extract(lang, extractor)
+        for mention, _ in result.mentions:
+            assert result.document.text[mention.start : mention.end] == mention.text
+            assert 0 <= mention.start < mention.end <= len(result.document.text)
