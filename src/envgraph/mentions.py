@@ -323,6 +323,12 @@ def discover_by_heads(
         last = _extend_right(view, i, tables, lang, stop)
         named = _is_named(view, first, last, i, tables, lexical_tokens, type_name)
         if not named:
+            if type_name == "Initiative" and not view.tokens[i].is_capitalised:
+                # "the project", "the FAO project": resolved later to the document's named initiative
+                out.append(Candidate(i, i, view.tokens[i].start, _extend_inflection(view, view.tokens[i].end), type_name,
+                                     "head:Initiative:generic", 0.35, f"generic:{view.skeletons[i][:5]}",
+                                     view.tokens[i].text, generic=True))
+                continue
             if type_name != "Event":
                 continue
             # a common-noun event ("the forum", "beynəlxalq forum"): resolved later to a named one,
@@ -382,6 +388,9 @@ def _extend_left(view: TextView, head: int, tables: CueTables, lang: str, stop: 
             break
         if skel in tables.connectors and k - 1 in name_ends:
             break  # "Dünya Bankı və ...": the connector joins two names
+        if skel in tables.connectors and k > 0 and tables.head_type(view.skeletons[k - 1]) == tables.head_type(view.skeletons[head]) \
+                and view.tokens[k - 1].is_capitalised:
+            break  # "X Hökuməti və Y Hökuməti": two bodies of one kind
         if tables.stop_left_at_heads and tables.head_type(skel):
             break
         if token.is_capitalised or skel in tables.connectors or _ORDINAL_RE.match(token.text):
@@ -427,7 +436,9 @@ def _extend_right(view: TextView, head: int, tables: CueTables, lang: str, stop:
             break
         if (tables.stop_right_at_heads and tables.head_type(skel)) or skel in tables.positions:
             break  # a later head word heads its own, longer name
-        if token.is_capitalised and token.text not in tables.non_names:
+        if view.text[view.tokens[k - 1].end : token.start] == "-" and k - 1 == last:
+            last = k  # a hyphenated word continues: Co-operation
+        elif token.is_capitalised and token.text not in tables.non_names:
             last = k
             saw_name = True
         elif skel in tables.connectors:
@@ -476,7 +487,7 @@ def discover_quoted(view: TextView, data: LanguageData) -> list[Candidate]:
         if not inner or not (inner[0].isupper() or inner[0].isdigit()):
             continue
         idx = view.token_range(inner_start, inner_end)
-        if not idx or len(idx) > 14:
+        if not idx or len(idx) > 24:
             continue
         lang = view.langs[idx.start]
         tables = cue_tables(lang, data)
@@ -487,6 +498,10 @@ def discover_quoted(view: TextView, data: LanguageData) -> list[Candidate]:
             cue_type = tables.quote_type(view.skeletons[k]) or cue_tables("en", data).quote_type(view.skeletons[k])
             if cue_type:
                 break
+        if cue_type is None:
+            last_inside = tables.head_type(view.skeletons[idx.stop - 1])
+            if last_inside in ("Convention", "Initiative", "Event", "Organisation"):
+                cue_type = last_inside  # "... haqqında Protokol", "... Forumu": the head is quoted too
         if cue_type is None and text[match.end() : match.end() + 1] == "-" and all(
             view.tokens[k].is_capitalised for k in idx
         ):
@@ -584,6 +599,17 @@ def discover_persons(view: TextView, data: LanguageData, taken: Sequence[Candida
         if j + 1 < n and _joined(view, j, j + 1) and tables.head_type(view.skeletons[j + 1]):
             i = j + 1
             continue  # "the Steppe Ecology Institute": the words name a body, not a person
+        if (view.text[tokens[j].end : tokens[j].end + 1] == "-" and j + 1 < n and not tokens[j + 1].is_capitalised
+                and len(tokens[j].text) <= 3):
+            i = j + 1
+            continue  # "Economic Co-operation": a hyphenated word goes on, this is no name
+        if words == 1 and initial is None and i > 0 and view.skeletons[i - 1].rstrip(".") in tables.honorifics_before \
+                and _joined(view, i - 1, i) and len(tokens[i].text) > 3:
+            surname = view.keys[i]
+            out.append(Candidate(i, i, tokens[i].start, tokens[i].end, "Person", "person:title", 0.6,
+                                 f"|{_phonetic(_surname_stem(surname))}", tokens[i].text))
+            i += 1
+            continue  # Ambassador Klimow, Ilçi Klimowyň: a title and a surname
         if words >= 2 or initial is not None:
             evidence = _person_evidence(view, i, j, tables, data, initial is not None)
             if evidence:
@@ -707,6 +733,12 @@ class _Intervals:
         self.starts.insert(i, start)
         self.items.insert(i, (start, end, item))
 
+    def near(self, start: int, end: int, reach: int = 400) -> list[Candidate]:
+        """Items overlapping [start, end), for spans that may nest (no ordering of ends assumed)."""
+        lo = bisect.bisect_left(self.starts, start - reach)
+        hi = bisect.bisect_left(self.starts, end)
+        return [item for s, e, item in self.items[lo:hi] if s < end and start < e]
+
     def overlapping(self, start: int, end: int) -> list[Candidate]:
         i = bisect.bisect_left(self.starts, end)  # spans starting before ``end``
         out: list[Candidate] = []
@@ -746,8 +778,8 @@ def select(candidates: Sequence[Candidate]) -> list[tuple[Candidate, bool]]:
             continue  # the city in a convention's or a body's name is not a mention of the city
         if c.type not in ("Country", "Place", "Convention", "Organisation"):
             continue
-        if nested_spans.overlapping(c.start, c.end):
-            continue  # nested names do not overlap each other either
+        if any(not (o.start <= c.start and c.end <= o.end) for o in nested_spans.near(c.start, c.end)):
+            continue  # nested names may nest in each other, but not cut through each other
         if c.type == "Organisation" and any(k.entry_ids and k.type == "Organisation" for k in overlapping):
             continue
         nested.append(c)

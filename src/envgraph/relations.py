@@ -158,6 +158,7 @@ def _held_in(view: TextView, placed: list[Placed], focus: dict[str, str | None],
         cues = data.cues.get(sentence.lang) or {}
         held = [skeleton(str(x), data) for x in cues.get("held_verbs") or []]
         events = [p for p in members if p.type == "Event" and not p.mention.nested]
+        closest: dict[str, tuple[int, Relation]] = {}
         for place in members:
             if place.type not in ("Place", "Country") or place.mention.nested:
                 continue
@@ -165,12 +166,18 @@ def _held_in(view: TextView, placed: list[Placed], focus: dict[str, str | None],
                 continue
             if events:
                 event = min(events, key=lambda e: min(abs(e.first - place.last), abs(place.first - e.last)))
-                out.append(_relation(view, s, sentence, event, "heldIn", place, "structure:locative", "", 0.6))
+                distance = min(abs(event.first - place.last), abs(place.first - event.last))
+                candidate = _relation(view, s, sentence, event, "heldIn", place, "structure:locative", "", 0.6)
+                # one place per event and sentence: the closest
+                previous = closest.get(event.iri)
+                if previous is None or distance < previous[0]:
+                    closest[event.iri] = (distance, candidate)
             elif focus.get("Event"):
                 words = " ".join(view.skeletons[k] for k in range(place.last + 1, min(len(view.tokens), place.last + 6)))
                 if any(words.startswith(v) or f" {v}" in words for v in held):
                     out.append(_relation(view, s, sentence, focus["Event"], "heldIn", place,
                                          "structure:locative+held", "", 0.45))
+        out += [rel for _, rel in closest.values()]
     return out
 
 

@@ -157,11 +157,20 @@ class Resolver:
         named event of their kind become events of their own (parts of the main event, see
         relations); a bare "the session" then joins the last of those."""
         named = [m for m in mentions if m.type == "Event" and not m.generic and not m.nested]
+        initiatives = [m for m in mentions if m.type == "Initiative" and not m.generic and not m.nested]
         last_part: dict[str, Mention] = {}
         out: list[Mention] = []
         for m in mentions:
             if not m.generic:
                 out.append(m)
+                continue
+            if m.type == "Initiative":
+                # "the project": the named initiative before it, else the first after; else no actor
+                before = [n for n in initiatives if n.norm_start < m.norm_start]
+                target_i = before[-1] if before else (initiatives[0] if initiatives else None)
+                if target_i is not None:
+                    out.append(replace(m, key=target_i.key, entry_ids=target_i.entry_ids, label=target_i.label,
+                                       confidence=0.4))
                 continue
             head = m.key.split(":", 1)[1][:4]
             same_head = [n for n in named if any(w.startswith(head) for w in n.key.split())]
