@@ -190,14 +190,48 @@ def _gold_spans(gold: GoldDocument, text: str) -> dict[str, list[tuple[int, int]
     return out
 
 
-def score_document(gold: GoldDocument, pred: PredictedDocument) -> tuple[DocumentScore, dict[str, set[str]]]:
-    """Scores of one document and the alignment gold key -> predicted IRIs."""
-    gold_spans = _gold_spans(gold, pred.text)
-    alignment: dict[str, set[str]] = {k: set() for k in gold.entities}
+def _iou(a: tuple[int, int], b: tuple[int, int]) -> float:
+    inter = min(a[1], b[1]) - max(a[0], b[0])
+    return inter / (max(a[1], b[1]) - min(a[0], b[0])) if inter > 0 else 0.0
+
+
+def _align(gold: GoldDocument, pred: PredictedDocument,
+           gold_spans: dict[str, list[tuple[int, int]]]) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """Two alignments gold key -> predicted IRIs.
+
+    *loose*: every predicted entity of the same type whose mention overlaps one of the gold
+    entity's mentions (what precision, recall and relations are scored on).
+    *strict* (for identity: is a gold actor exactly one node?): each occurrence of a gold mention
+    goes to the same-type predicted mention that overlaps it best (intersection over union, at
+    least 0.2), so a short gold mention inside a long predicted one ("BMT" in "BMT-nin Asiya ...
+    Komissiyası") does not tie the UN to the commission; a gold entity that no occurrence aligns
+    that way keeps its loose alignment."""
+    by_type: dict[str, list[tuple[tuple[int, int], str]]] = {}
+    for iri, spans in pred.spans.items():
+        for span in spans:
+            by_type.setdefault(pred.entity_types.get(iri, ""), []).append((span, iri))
+    strict: dict[str, set[str]] = {k: set() for k in gold.entities}
+    loose: dict[str, set[str]] = {k: set() for k in gold.entities}
     for key, entity in gold.entities.items():
-        for iri, spans in pred.spans.items():
-            if pred.entity_types.get(iri) == entity.type and _overlaps(gold_spans[key], spans):
-                alignment[key].add(iri)
+        candidates = by_type.get(entity.type, [])
+        for g in gold_spans[key]:
+            scored = [(_iou(g, span), iri) for span, iri in candidates if span[0] < g[1] and g[0] < span[1]]
+            if not scored:
+                continue
+            loose[key].update(iri for _, iri in scored)
+            best = max(scored)
+            if best[0] >= 0.2:
+                strict[key].add(best[1])
+        if not strict[key]:
+            strict[key] = set(loose[key])
+    return loose, strict
+
+
+def score_document(gold: GoldDocument, pred: PredictedDocument) -> tuple[DocumentScore, dict[str, set[str]]]:
+    """Scores of one document and the strict alignment gold key -> predicted IRIs (identity)."""
+    gold_spans = _gold_spans(gold, pred.text)
+    loose, strict = _align(gold, pred, gold_spans)
+    alignment = loose
     matched_pred = {iri for iris in alignment.values() for iri in iris}
     entities = Counts(len(matched_pred), len(pred.spans), sum(1 for v in alignment.values() if v), len(gold.entities))
 
@@ -220,7 +254,7 @@ def score_document(gold: GoldDocument, pred: PredictedDocument) -> tuple[Documen
     score.spurious_entities = sorted(iri for iri in pred.spans if iri not in matched_pred)
     score.missed_relations = sorted(g for g in gold.relations if g not in rel_tp_gold)
     score.spurious_relations = sorted(p for p in pred.relations if p not in rel_tp_pred)
-    return score, alignment
+    return score, strict
 
 
 def evaluate(gold_docs: Iterable[GoldDocument], predicted: Iterable[PredictedDocument]) -> Evaluation:

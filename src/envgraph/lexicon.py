@@ -185,7 +185,7 @@ def build_index(entries: dict[str, LexiconEntry], data: LanguageData) -> Lexicon
     lexicon = Lexicon(entries=entries, first_words=WordIndex(data, chains, equivalents=True), chains=chains)
     abbreviations: dict[str, list[Alias]] = defaultdict(list)
     abbreviation_keys: dict[str, list[Alias]] = defaultdict(list)
-    seen: set[tuple[tuple[str, ...], str]] = set()
+    seen: set[tuple[tuple[str, ...], str, str, bool]] = set()
     bases_of: dict[str, tuple[str, ...]] = {}
     for entry in entries.values():
         phrases = [(name, lang, False) for lang, names in entry.names.items() for name in names]
@@ -201,9 +201,11 @@ def build_index(entries: dict[str, LexiconEntry], data: LanguageData) -> Lexicon
                     abbreviation_keys[alias.words[0][0]].append(alias)
         for text, lang, is_abbr in phrases:
             words = tuple(skeleton(w, data) for w in _WORD_RE.findall(text))
-            if not words or (words, entry.id) in seen:
+            script = script_of(text)
+            seen_key = (words, entry.id, script, lang.startswith("kk"))  # a Kazakh name also serves the other script
+            if not words or seen_key in seen:
                 continue
-            seen.add((words, entry.id))
+            seen.add(seen_key)
             bases = tuple(bases_of.setdefault(f"{lang}:{w}", word_bases(w, data, lang, equivalents=True)) for w in words)
             alias = Alias(bases, entry.id, text, lang, is_abbr, script_of(text))
             lexicon.first_words.add(words[0], alias, lang)

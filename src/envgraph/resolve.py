@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 
 from rapidfuzz import fuzz
 
-from envgraph.keys import slug
+from envgraph.keys import skeleton, slug
 from envgraph.langdata import LanguageData
 from envgraph.lexicon import Lexicon
 from envgraph.model import Entity, Mention
@@ -134,7 +134,13 @@ class Resolver:
         initial, _, surname = mention.key.partition("|")
         for other, iri in seen:
             o_initial, _, o_surname = other.key.partition("|")
-            if (not initial or not o_initial or initial == o_initial) and fuzz.ratio(surname, o_surname) >= 80:
+            compatible = not initial or not o_initial or initial == o_initial
+            close = fuzz.ratio(surname, o_surname) >= 80 or (
+                # Regner-Burke / Регнер-Бёрк: the same given name makes a looser surname enough
+                initial and initial == o_initial and fuzz.ratio(_given(mention, self.data), _given(other, self.data)) >= 80
+                and fuzz.ratio(surname, o_surname) >= 70
+            )
+            if compatible and close:
                 self.known_keys.setdefault(f"Person|{mention.key}", iri)
                 return iri
         registry_key = f"Person|{mention.key}"
@@ -221,6 +227,14 @@ class Resolver:
             entity.pref_labels[mention.lang] = self.pref_labels.setdefault(iri, {}).setdefault(mention.lang, surface)
         if not entity.pref_labels:
             entity.pref_labels[mention.lang] = self.pref_labels.setdefault(iri, {}).setdefault(mention.lang, entity.label)
+
+
+def _given(mention: Mention, data: LanguageData) -> str:
+    """The first word of a person's name, folded for comparison across scripts."""
+    from envgraph.mentions import _phonetic
+
+    first = mention.label.split()[0] if mention.label.split() else ""
+    return _phonetic(skeleton(first.lower().replace("x", "ks"), data))
 
 
 def iri_entry(lexicon: Lexicon, iri: str) -> str | None:
