@@ -340,6 +340,16 @@ def _is_locative(view: TextView, p: Placed, data: LanguageData) -> bool:
     return p.first > 0 and view.skeletons[p.first - 1] in prepositions
 
 
+def _settings(view: TextView, top: list[Placed], data: LanguageData) -> set[int]:
+    """Ids of the places and countries named as a setting: in the locative, or listed with one
+    that is (Turkic marks only the last of a list: "Azərbaycan, Qazaxıstan və Türkmənistanda")."""
+    out: set[int] = set()
+    for p in top:
+        if p.type in ("Country", "Place") and _is_locative(view, p, data):
+            out.update(id(q) for q in _coordinated(view, p, top, "before"))
+    return out
+
+
 @functools.lru_cache(maxsize=16)
 def _locative_suffixes(lang: str, data: LanguageData) -> tuple[str, ...]:
     return tuple(skeleton(str(x), data) for x in (data.cues.get(lang) or {}).get("locative_suffixes") or [])
@@ -352,9 +362,10 @@ def _apply_rule(view: TextView, s_index: int, sentence: Segment, members: list[P
     domain = _concrete(ontology.domain_classes(prop))
     range_ = _concrete(ontology.range_classes(prop))
     top = [p for p in members if not p.mention.nested or p.type in ("Country",)]
+    settings = _settings(view, top, data)
     subjects_pool = [] if rule.subject_side == "none" else [
         p for p in _side(top, cue_first, cue_last, rule.subject_side)
-        if p.type in domain and not (p.type in ("Country", "Place") and _is_locative(view, p, data))
+        if p.type in domain and id(p) not in settings
     ]
     object_side = rule.object_side
     objects_pool = [p for p in _side(top, cue_first, cue_last, object_side) if p.type in range_]
