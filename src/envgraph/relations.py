@@ -321,10 +321,13 @@ def _coordinated(view: TextView, start: Placed, pool: list[Placed], direction: s
 _LIST_WORDS = frozenset({"and", "və", "və s", "и", "we", "және", "мен", "бен", "пен", "jäne", "hem", "ham", "as well as", "also"})
 
 
+_ARTICLES = frozenset({"the", "a", "an"})
+
+
 def _is_list_gap(gap: str) -> bool:
-    text = gap.strip().strip(",;").strip()
-    text = text.replace("the ", "").replace("(", "").replace(")", "").strip(" ,")
-    return text == "" or lower(text) in _LIST_WORDS or lower(text.strip(",")) in _LIST_WORDS
+    """Only list punctuation, a conjunction and articles between two names: "X, the Y and Z"."""
+    words = [w for w in re.split(r"[\s,;()]+", lower(gap)) if w and w not in _ARTICLES]
+    return not words or " ".join(words) in _LIST_WORDS
 
 
 def _is_locative(view: TextView, p: Placed, data: LanguageData) -> bool:
