@@ -163,3 +163,16 @@ def test_ontology_and_graph_pass_an_owlrl_closure_without_inconsistency(built_st
     errors = list(graph.objects(None, err.error))
     assert not errors, errors[:5]
     assert not list(graph.subjects(URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), owl_nothing))
+
+
+@pytest.mark.slow
+def test_a_parallel_build_gives_the_same_graph_as_a_serial_one(built_store: Path, corpus_dir: Path, tmp_path: Path) -> None:
+    location = tmp_path / "parallel"
+    report = build([corpus_dir], str(location), jobs=2)
+    assert report.documents == 5
+    query = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+    with open_store(str(location), read_only=True) as store:
+        parallel = sorted(map(tuple, store.query(query).rows))
+    with open_store(str(built_store), read_only=True) as store:
+        serial = sorted(map(tuple, store.query(query).rows))
+    assert parallel == serial

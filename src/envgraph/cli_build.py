@@ -26,6 +26,7 @@ def build_command(
     max_mb: Annotated[float, typer.Option("--max-mb", help="Skip files larger than this many MB.")] = 64.0,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes for extraction (default 1).")] = 1,
 ) -> None:
     """Extract actors, relations and their evidence from texts into the graph store."""
     from rich.console import Console
@@ -46,9 +47,11 @@ def build_command(
                           console=console, transient=True) as bar:
                 task = bar.add_task("extracting", total=total)
                 report = build(paths, target, extractor=extractor, force=force, max_bytes=int(max_mb * 2**20),
-                               on_document=lambda name: bar.update(task, advance=1, description=name[:40]))
+                               on_document=lambda name: bar.update(task, advance=1, description=name[:40]),
+                               jobs=jobs, lexicon_dir=lexicon)
         else:
-            report = build(paths, target, extractor=extractor, force=force, max_bytes=int(max_mb * 2**20))
+            report = build(paths, target, extractor=extractor, force=force, max_bytes=int(max_mb * 2**20),
+                           jobs=jobs, lexicon_dir=lexicon)
         location = target.location
     summary = {
         "store": location,

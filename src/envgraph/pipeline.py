@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from envgraph.dates import extract_dates
@@ -66,6 +66,41 @@ def extract(document: Document, extractor: Extractor, resolver: Resolver) -> Ext
     return Extraction(document, languages, raw_sentences, resolved, entities, relations, attributes)
 
 
+def relink(extraction: Extraction, resolver: Resolver) -> Extraction:
+    """Give an extraction made with a worker's own resolver the IRIs of ``resolver``.
+
+    Workers of a parallel build resolve each document on its own; the main process runs the
+    shared resolver over the same mentions in document order and renames the entities, so a
+    parallel build gives exactly the IRIs of a serial one."""
+    mentions = [m for m, _ in extraction.mentions]
+    resolved, entities = resolver.resolve(mentions)
+    if len(resolved) != len(extraction.mentions):
+        raise ValueError("re-resolution changed the number of mentions")
+    mapping = {local: final for (_, local), (_, final) in zip(extraction.mentions, resolved)}
+    relations = list({
+        (r.subject, r.predicate, r.object, r.sentence): r
+        for r in (replace(r, subject=mapping.get(r.subject, r.subject), object=mapping.get(r.object, r.object))
+                  for r in extraction.relations)
+        if r.subject != r.object
+    }.values())
+    attributes = [replace(a, subject=mapping.get(a.subject, a.subject)) for a in extraction.attributes]
+    relations = [r for r in relations if r.subject in entities and r.object in entities]
+    attributes = [a for a in attributes if a.subject in entities]
+    return replace(extraction, mentions=resolved, entities=entities, relations=relations, attributes=attributes)
+
+
+_WORKER: dict[str, Extractor] = {}
+
+
+def _init_worker(lexicon_dir: Path | None, lang_dir: Path | None) -> None:
+    _WORKER["extractor"] = Extractor.load(lexicon_dir, lang_dir)
+
+
+def _extract_in_worker(document: Document) -> Extraction:
+    extractor = _WORKER["extractor"]
+    return extract(document, extractor, extractor.resolver())
+
+
 ProgressCallback = Callable[[str], None]
 
 
@@ -77,13 +112,18 @@ def build(
     max_bytes: int = DEFAULT_MAX_BYTES,
     force: bool = False,
     on_document: ProgressCallback | None = None,
+    jobs: int = 1,
+    lexicon_dir: Path | None = None,
 ) -> BuildReport:
     """Extract every document under ``paths`` into ``store`` and report what was done.
 
     ``store`` is an open Store, or a location for :func:`envgraph.store.open_store`.
-    Unchanged documents (same sha256 as stored) are skipped unless ``force``.
+    Unchanged documents (same sha256 as stored) are skipped unless ``force``. With ``jobs`` > 1,
+    documents are extracted by that many worker processes (a bounded number in flight, so memory
+    stays flat); the store is written by this process, in document order, with the same IRIs as
+    a serial build.
     """
-    extractor = extractor or Extractor.load()
+    extractor = extractor or Extractor.load(lexicon_dir)
     report = BuildReport()
     own_store = not hasattr(store, "replace_document")
     target: Store = open_store(store) if own_store else store  # type: ignore[arg-type]
@@ -91,23 +131,28 @@ def build(
         stored = target.document_hashes()
         resolver = extractor.resolver(known_entity_keys(target))
         entity_types: dict[str, str] = {}
-        for result in iter_documents(paths, max_bytes=max_bytes):
-            if result.document is None:
-                report.skipped.extend(p for p in result.problems if p.skipped)
-                for problem in result.problems:
-                    log.warning("%s: %s", problem.path, problem.reason)
-                continue
-            for warning in result.warnings:
-                report.warnings.append(f"{warning.path}: {warning.reason}")
-                log.warning("%s: %s", warning.path, warning.reason)
-            document = result.document
-            if on_document:
-                on_document(document.doc_id)
-            if not force and stored.get(document.doc_id) == document.sha256:
-                report.unchanged += 1
-                continue
+        def pending() -> Iterator[Document]:
+            for result in iter_documents(paths, max_bytes=max_bytes):
+                if result.document is None:
+                    report.skipped.extend(p for p in result.problems if p.skipped)
+                    for problem in result.problems:
+                        log.warning("%s: %s", problem.path, problem.reason)
+                    continue
+                for warning in result.warnings:
+                    report.warnings.append(f"{warning.path}: {warning.reason}")
+                    log.warning("%s: %s", warning.path, warning.reason)
+                document = result.document
+                if on_document:
+                    on_document(document.doc_id)
+                if not force and stored.get(document.doc_id) == document.sha256:
+                    report.unchanged += 1
+                    continue
+                yield document
+
+        for document, extraction in _extractions(pending(), extractor, resolver, jobs, lexicon_dir):
             try:
-                extraction = extract(document, extractor, resolver)
+                if isinstance(extraction, BaseException):
+                    raise extraction
                 triples = emit(extraction)
                 target.replace_document(document.doc_id, str(graph_iri(document.doc_id)), triples, document.sha256)
             except (ValueError, RecursionError, MemoryError) as err:  # never lose the rest of the build
@@ -122,6 +167,40 @@ def build(
         if own_store:
             target.close()
     return report
+
+
+def _extractions(
+    documents: Iterator[Document], extractor: Extractor, resolver: Resolver, jobs: int, lexicon_dir: Path | None
+) -> Iterator[tuple[Document, Extraction | BaseException]]:
+    """Extractions in document order: here, or in ``jobs`` worker processes."""
+    if jobs <= 1:
+        for document in documents:
+            try:
+                yield document, extract(document, extractor, resolver)
+            except (ValueError, RecursionError, MemoryError) as err:
+                yield document, err
+        return
+    import concurrent.futures as cf
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
+                                initargs=(lexicon_dir, None)) as pool:
+        window: list[tuple[Document, cf.Future[Extraction]]] = []
+        for document in documents:
+            window.append((document, pool.submit(_extract_in_worker, document)))
+            if len(window) >= 4 * jobs:  # bounded: memory stays flat on any corpus size
+                yield _collect(window.pop(0), resolver)
+        while window:
+            yield _collect(window.pop(0), resolver)
+
+
+def _collect(item: tuple[Document, object], resolver: Resolver) -> tuple[Document, Extraction | BaseException]:
+    document, future = item
+    try:
+        return document, relink(future.result(), resolver)  # type: ignore[attr-defined]
+    except (ValueError, RecursionError, MemoryError) as err:
+        return document, err
 
 
 def _count(report: BuildReport, extraction: Extraction, entity_types: dict[str, str]) -> None:

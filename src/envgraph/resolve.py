@@ -167,8 +167,8 @@ class Resolver:
         last_part: dict[str, Mention] = {}
         out: list[Mention] = []
         for m in mentions:
-            if not m.generic:
-                out.append(m)
+            if not m.generic or not m.key.startswith("generic:"):
+                out.append(m)  # a name, or a common noun already linked (re-resolution)
                 continue
             if m.type == "Initiative":
                 # "the project": the named initiative before it, else the first after; else no actor
