@@ -8,6 +8,7 @@ stems, so that Dünya Bankının matches the lexicon's Dünya Bankı.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -39,8 +40,13 @@ class Token:
     @property
     def is_acronym(self) -> bool:
         """Two or more letters, all upper case (digits allowed): GEF, ЮНЕП, COP29, BMT."""
-        letters = [c for c in self.text if c.isalpha()]
-        return len(letters) >= 2 and all(c.isupper() for c in letters)
+        return _is_acronym(self.text)
+
+
+@functools.lru_cache(maxsize=65536)
+def _is_acronym(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
 def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
@@ -59,8 +65,10 @@ def skeleton(text: str, data: LanguageData) -> str:
     return lower(text).translate(data.fold_table)
 
 
+@functools.lru_cache(maxsize=262144)
 def stem(word_skeleton: str, lang: str, data: LanguageData) -> str:
-    """Strip ``lang``'s suffixes from a skeleton word; stable for words already stemmed."""
+    """Strip ``lang``'s suffixes from a skeleton word; stable for words already stemmed.
+    Cached: the same words recur across a corpus."""
     rules = data.stemming
     suffixes = rules.suffixes.get(lang, ())
     word = word_skeleton

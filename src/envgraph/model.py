@@ -150,6 +150,7 @@ class Extraction:
 
     @property
     def raw_sentence_spans(self) -> list[tuple[int, int]]:
+        """Sentence spans in the raw text, in order (sentences never overlap)."""
         return [(s.start, s.end) for s in self.sentences]
 
 

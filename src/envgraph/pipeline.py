@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from envgraph.dates import extract_dates
-from envgraph.emit import emit, graph_iri
+from envgraph.emit import emit_ntriples, graph_iri
 from envgraph.langdata import LanguageData, load_language_data
 from envgraph.lexicon import Lexicon, load_lexicon, suffix_chains
 from envgraph.mentions import find_mentions
@@ -153,7 +153,7 @@ def build(
             try:
                 if isinstance(extraction, BaseException):
                     raise extraction
-                triples = emit(extraction)
+                triples = emit_ntriples(extraction)
                 target.replace_document(document.doc_id, str(graph_iri(document.doc_id)), triples, document.sha256)
             except (ValueError, RecursionError, MemoryError) as err:  # never lose the rest of the build
                 problem = ReadProblem(document.path, f"extraction failed: {err}")

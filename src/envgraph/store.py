@@ -259,7 +259,7 @@ class Store(Protocol):
     read_only: bool
 
     def replace_document(
-        self, doc_id: str, graph_iri: str, triples: Iterable[Triple], sha256: str
+        self, doc_id: str, graph_iri: str, triples: Iterable[Triple] | str, sha256: str
     ) -> None: ...
 
     def remove_document(self, doc_id: str) -> RemovalReport: ...
@@ -353,21 +353,28 @@ class _SparqlStore:
             raise StoreError(f"store {self.location} is open read-only; this needs write access")
 
     def replace_document(
-        self, doc_id: str, graph_iri: str, triples: Iterable[Triple], sha256: str
+        self, doc_id: str, graph_iri: str, triples: Iterable[Triple] | str, sha256: str
     ) -> None:
         """Replace the document's named graph by ``triples`` in one transaction.
+
+        ``triples`` may also be N-Triples text (the build's fast path, from
+        :func:`envgraph.emit.emit_ntriples`), which must include the document's
+        ``dcterms:identifier`` and ``env:sha256``.
 
         Any graph holding an older version of ``doc_id`` (found by its bookkeeping triples) and
         ``g:inferred`` are dropped in the same update.
         """
         self._check_writable()
         graph = URIRef(graph_iri)
-        body = _with_bookkeeping(doc_id, list(triples), sha256)
         id_term = sparql_term(Literal(doc_id))
         g = sparql_term(graph)
-        lines = "\n".join(
-            f"{sparql_term(s)} {sparql_term(p)} {sparql_term(o)} ." for s, p, o in body
-        )
+        if isinstance(triples, str):
+            lines = triples  # N-Triples text from emit_ntriples, which carries id and hash
+        else:
+            body = _with_bookkeeping(doc_id, list(triples), sha256)
+            lines = "\n".join(
+                f"{sparql_term(s)} {sparql_term(p)} {sparql_term(o)} ." for s, p, o in body
+            )
         self._run_update(
             prefix_block()
             + "DELETE { GRAPH ?old { ?s ?p ?o } } WHERE {\n"
@@ -693,6 +700,31 @@ class EmbeddedStore(_SparqlStore):
             return _result_from_ox(answer)
         except SyntaxError as err:
             raise QueryError(f"invalid SPARQL: {err}") from err
+        except OSError as err:
+            raise StoreError(f"store {self.location}: {err}") from err
+
+    def replace_document(
+        self, doc_id: str, graph_iri: str, triples: Iterable[Triple] | str, sha256: str
+    ) -> None:
+        """As :meth:`_SparqlStore.replace_document`; N-Triples text takes the native path: the
+        old graphs are dropped, then the text is loaded in one transaction. A crash between the
+        two leaves the document fully out (and the next build puts it back), never half in."""
+        if not isinstance(triples, str):
+            super().replace_document(doc_id, graph_iri, triples, sha256)
+            return
+        self._check_writable()
+        old = self.query(
+            prefix_block() + "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?d dcterms:identifier ?id ; env:sha256 ?h } }",
+            {"id": Literal(doc_id)},
+        ).rows
+        try:
+            for (g,) in old:
+                self.oxigraph.remove_graph(ox.NamedNode(str(g)))
+            self.oxigraph.remove_graph(ox.NamedNode(settings.INFERRED_GRAPH))
+            self.oxigraph.remove_graph(ox.NamedNode(graph_iri))
+            self.oxigraph.load(triples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph_iri))
+        except SyntaxError as err:
+            raise StoreError(f"store {self.location}: invalid triples for {doc_id}: {err}") from err
         except OSError as err:
             raise StoreError(f"store {self.location}: {err}") from err
 
