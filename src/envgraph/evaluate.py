@@ -203,7 +203,7 @@ def _align(gold: GoldDocument, pred: PredictedDocument,
     entity's mentions (what precision, recall and relations are scored on).
     *strict* (for identity: is a gold actor exactly one node?): each occurrence of a gold mention
     goes to the same-type predicted mention that overlaps it best (intersection over union, at
-    least 0.2), so a short gold mention inside a long predicted one ("BMT" in "BMT-nin Asiya ...
+    least 0.5, the usual threshold), so a short gold mention inside a long predicted one ("BMT" in "BMT-nin Asiya ...
     Komissiyası") does not tie the UN to the commission; a gold entity that no occurrence aligns
     that way keeps its loose alignment."""
     by_type: dict[str, list[tuple[tuple[int, int], str]]] = {}
@@ -220,7 +220,7 @@ def _align(gold: GoldDocument, pred: PredictedDocument,
                 continue
             loose[key].update(iri for _, iri in scored)
             best = max(scored)
-            if best[0] >= 0.2:
+            if best[0] >= 0.5:
                 strict[key].add(best[1])
         if not strict[key]:
             strict[key] = set(loose[key])

@@ -51,6 +51,7 @@ class LanguageData:
     stemming: Stemming
     profiles: dict[str, LanguageProfile]
     cues: dict[str, dict[str, Any]] = field(default_factory=dict)  # lang -> cue tables
+    event_part_kinds: tuple[tuple[str, str], ...] = ()  # (word start, kind), longest first
 
 
 def _read_yaml(path: Path) -> Any:
@@ -126,4 +127,10 @@ def load_language_data(folder: Path | None = None) -> LanguageData:
         )
         cue_path = folder / "cues" / f"{lang}.yaml"
         cues[lang] = _read_yaml(cue_path) or {} if cue_path.exists() else {}
-    return LanguageData(fold_table=fold, stemming=stemming, profiles=profiles, cues=cues)
+    kinds: list[tuple[str, str]] = []
+    events_path = folder / "events.yaml"
+    if events_path.exists():
+        for kind, words in ((_read_yaml(events_path) or {}).get("event_part_kinds") or {}).items():
+            kinds += [(str(w).lower().translate(fold), str(kind)) for w in words or []]
+    return LanguageData(fold_table=fold, stemming=stemming, profiles=profiles, cues=cues,
+                        event_part_kinds=tuple(sorted(kinds, key=lambda kw: -len(kw[0]))))

@@ -72,6 +72,9 @@ class Lexicon:
     abbreviations: dict[str, list[Alias]] = field(default_factory=dict)  # exact surface -> aliases
     abbreviation_keys: dict[str, list[Alias]] = field(default_factory=dict)  # skeleton -> aliases
     max_alias_tokens: int = 1
+    # (label without its country, ISO code) -> entry: the same kind of body in each state
+    siblings: dict[tuple[str, str], str] = field(default_factory=dict)
+    parents: dict[str, set[str]] = field(default_factory=dict)  # entry id -> every body it is part of
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -174,6 +177,15 @@ def load_entries(folder: Path) -> dict[str, LexiconEntry]:
     return entries
 
 
+_COUNTRY_TAIL_RE = re.compile(r"\s+(?:of|under)\s+(?:the\s+)?(?:Republic\s+of\s+)?[A-Z][\w' -]+$")
+
+
+def sibling_key(label: str) -> str:
+    """An English label without its state: "Ministry of Ecology and Natural Resources of the
+    Republic of Azerbaijan" -> "ministry of ecology and natural resources"."""
+    return _COUNTRY_TAIL_RE.sub("", label).strip().lower()
+
+
 def suffix_chains(data: LanguageData) -> SuffixChains:
     """Every known ending of every language: a name may be inflected in any paragraph."""
     return SuffixChains(frozenset(s for group in data.stemming.suffixes.values() for s in group))
@@ -210,6 +222,18 @@ def build_index(entries: dict[str, LexiconEntry], data: LanguageData) -> Lexicon
             alias = Alias(bases, entry.id, text, lang, is_abbr, script_of(text))
             lexicon.first_words.add(words[0], alias, lang)
             lexicon.max_alias_tokens = max(lexicon.max_alias_tokens, len(words))
+    countries = {e.country for e in entries.values() if e.type == "Country" and e.country}
+    for entry in entries.values():
+        if entry.type == "Organisation" and entry.country in countries:
+            lexicon.siblings.setdefault((sibling_key(entry.label), entry.country), entry.id)
+    for entry in entries.values():
+        chain: set[str] = set()
+        parent = entry.part_of
+        while parent and parent not in chain:
+            chain.add(parent)
+            parent = entries[parent].part_of
+        if chain:
+            lexicon.parents[entry.id] = chain
     lexicon.abbreviations = dict(abbreviations)
     lexicon.abbreviation_keys = dict(abbreviation_keys)
     return lexicon

@@ -436,6 +436,8 @@ def _extend_right(view: TextView, head: int, tables: CueTables, lang: str, stop:
             break
         if (tables.stop_right_at_heads and tables.head_type(skel)) or skel in tables.positions:
             break  # a later head word heads its own, longer name
+        if token.is_capitalised and tables.head_type(skel) and view.skeletons[k - 1] in tables.connectors:
+            break  # "Всемирный банк и Управление ООН ...": the connector starts another name
         if view.text[view.tokens[k - 1].end : token.start] == "-" and k - 1 == last:
             last = k  # a hyphenated word continues: Co-operation
         elif token.is_capitalised and token.text not in tables.non_names:
@@ -698,6 +700,22 @@ def _phonetic(text: str) -> str:
     return re.sub(r"(.)\1+", r"\1", out)
 
 
+_DOMAIN_NAME_RE = re.compile(r"(?<![\w./@])([A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][\w-]{1,30})\.(kz|az|tm|ru|uz|kg|tj|tv|info|news|com|org|net)\b(?![./]\w)")
+
+
+def discover_outlets(view: TextView, taken: Sequence[Candidate]) -> list[Candidate]:
+    """News outlets named by their web address, as the press cites them: Adyrna.kz, Day.Az, Trend.az."""
+    out: list[Candidate] = []
+    for match in _DOMAIN_NAME_RE.finditer(view.text):
+        idx = view.token_range(match.start(), match.end())
+        if not idx:
+            continue
+        label = match.group()
+        out.append(Candidate(idx.start, idx.stop - 1, match.start(), match.end(), "Organisation", "outlet:domain", 0.6,
+                             label.lower(), label))
+    return out
+
+
 def discover_places(view: TextView, data: LanguageData, taken: Sequence[Candidate]) -> list[Candidate]:
     """A capitalised word followed by a place word (Bakı şəhərində) or preceded by one (город Актау)."""
     out: list[Candidate] = []
@@ -753,11 +771,12 @@ class _Intervals:
         return out
 
 
-def select(candidates: Sequence[Candidate]) -> list[tuple[Candidate, bool]]:
+def select(candidates: Sequence[Candidate], parents: dict[str, set[str]] | None = None) -> list[tuple[Candidate, bool]]:
     """Longest non-overlapping candidates first (lexicon before discovery on equal length), plus
     the candidates strictly inside a kept one, flagged nested: every lexicon actor
     ("Kazakhstan" in "Ministry ... of Kazakhstan") and discovered actors of another type than the
     name around them."""
+    parents = parents or {}
     ranked = sorted(candidates, key=lambda c: (-c.length, not c.entry_ids, -c.confidence, c.start))
     kept: list[Candidate] = []
     kept_spans = _Intervals()
@@ -781,7 +800,10 @@ def select(candidates: Sequence[Candidate]) -> list[tuple[Candidate, bool]]:
         if any(not (o.start <= c.start and c.end <= o.end) for o in nested_spans.near(c.start, c.end)):
             continue  # nested names may nest in each other, but not cut through each other
         if c.type == "Organisation" and any(k.entry_ids and k.type == "Organisation" for k in overlapping):
-            continue
+            # a body inside a known body's name is dropped ("İqtisadi Əməkdaşlıq Təşkilatı" in BSEC's
+            # name), unless the lexicon says the outer body is part of it (a service under a ministry)
+            if not any(set(c.entry_ids) & parents.get(e, set()) for k in overlapping for e in k.entry_ids):
+                continue
         nested.append(c)
         nested_spans.add(c.start, c.end, c)
     result = [(c, False) for c in kept] + [(c, True) for c in nested]
@@ -850,11 +872,12 @@ def find_mentions(view: TextView, lexicon: Lexicon, data: LanguageData) -> list[
     named = lexical + heads + quoted
     acronyms = discover_acronyms(view, lexicon, data, named)
     places = discover_places(view, data, lexical + heads + quoted + persons)
+    places += discover_outlets(view, lexical)
     lexical = sorted(_long_forms(view, lexical, heads + quoted), key=lambda c: c.start)
     starts = [c.start for c in lexical]
     discovered = [c for c in heads + quoted + acronyms + persons + places
                   if not _clashes_with_lexicon(view, c, lexical, starts)]
-    selected = select(lexical + discovered)
+    selected = select(lexical + discovered, lexicon.parents)
     doc = view.document
     mentions: list[Mention] = []
     for cand, is_nested in selected:

@@ -25,7 +25,7 @@ from rapidfuzz import fuzz
 
 from envgraph.keys import skeleton, slug
 from envgraph.langdata import LanguageData
-from envgraph.lexicon import Lexicon
+from envgraph.lexicon import Lexicon, sibling_key
 from envgraph.model import Entity, Mention
 from envgraph.settings import ENTITY_BASE
 
@@ -60,6 +60,7 @@ class Resolver:
     def resolve(self, mentions: list[Mention]) -> tuple[list[tuple[Mention, str]], dict[str, Entity]]:
         """Entity IRI for every mention of one document, and the entities with their labels."""
         mentions = self._link_generic_events(mentions)
+        mentions = self._titles_of_parts(mentions)
         country_context = self._country_context(mentions)
         resolved: list[tuple[Mention, str]] = []
         entities: dict[str, Entity] = {}
@@ -94,6 +95,14 @@ class Resolver:
 
     def _choose_entry(self, mention: Mention, context: list[tuple[int, str]]) -> str:
         if len(mention.entry_ids) == 1:
+            entry = self.lexicon.entries[mention.entry_ids[0]]
+            # "Әзербайжан Республикасы Экология ... министрлігі": a bare name the lexicon gives
+            # to one state's ministry, right after another state's name, is that state's ministry
+            before = [code for pos, code in context if 0 < mention.norm_start - pos <= 40]
+            if entry.country and before and before[-1] != entry.country:
+                sibling = self.lexicon.siblings.get((sibling_key(entry.label), before[-1]))
+                if sibling:
+                    return sibling
             return mention.entry_ids[0]
         codes = {self.lexicon.entries[e].country for e in mention.entry_ids}
         if context and codes - {None}:
@@ -182,10 +191,15 @@ class Resolver:
             same_head = [n for n in named if any(w.startswith(head) for w in n.key.split())]
             before = [n for n in same_head if n.norm_start < m.norm_start]
             target = before[-1] if before else (same_head[0] if same_head else None)
-            words = m.label.split()
-            if target is None and m.rule.endswith(":part-modifier"):
-                part = replace(m, key=f"{m.doc_id}#{' '.join(w.lower() for w in words)}", generic=False,
-                               rule=m.rule.replace(":generic", ":part"), confidence=0.5)
+            kind = self._part_kind(m.label)
+            if target is None and (m.rule.endswith(":part-modifier") or kind):
+                # a part of the main event: keyed by that event and the kind of part, so the same
+                # session named in several languages or scripts is one event
+                earlier = [n for n in named if n.norm_start < m.norm_start]
+                main = earlier[-1] if earlier else (named[0] if named else None)
+                what = kind or " ".join(skeleton(w, self.data) for w in m.label.split())
+                key = f"part:{main.key if main else m.doc_id}#{what}"
+                part = replace(m, key=key, generic=False, rule=m.rule.replace(":generic", ":part"), confidence=0.5)
                 last_part[head] = part
                 out.append(part)
                 continue
@@ -200,6 +214,30 @@ class Resolver:
                 out.append(replace(m, key=target.key, entry_ids=target.entry_ids, label=target.label,
                                    confidence=min(m.confidence, 0.5)))
         return out
+
+    @staticmethod
+    def _titles_of_parts(mentions: list[Mention]) -> list[Mention]:
+        """"İlk sessiya "Ekoloji çağırışlara ..." mövzusunda": a quoted event title right after an
+        event part is that part's title, not another event."""
+        out: list[Mention] = []
+        previous: Mention | None = None
+        for m in mentions:
+            if (previous is not None and m.type == "Event" and m.rule.startswith("quoted:")
+                    and previous.type == "Event" and ":part" in previous.rule
+                    and 0 <= m.norm_start - previous.norm_end <= 6):
+                m = replace(m, key=previous.key, label=previous.label)
+            out.append(m)
+            if not m.nested:
+                previous = m
+        return out
+
+    def _part_kind(self, label: str) -> str | None:
+        """The kind of an event part ("opening", "first" ...) from the words of its label."""
+        folded = " " + skeleton(label, self.data)
+        for start, kind in self.data.event_part_kinds:
+            if f" {start}" in folded:
+                return kind
+        return None
 
     # -- labels -------------------------------------------------------------------------------
 
