@@ -146,6 +146,15 @@ def word_bases(
         for suffix in suffixes:
             if word_skeleton.endswith(suffix) and len(word_skeleton) - len(suffix) >= max(rules.min_stem, 3):
                 out.add(word_skeleton[: -len(suffix)])
+    if lang in rules.possessive_languages:
+        for ending in rules.possessive_endings:
+            if word_skeleton.endswith(ending) and len(word_skeleton) - len(ending) >= 4:
+                bare = word_skeleton[: -len(ending)]
+                out.add(bare)
+                for dictionary_end, inflected_end in rules.alternation_bases:
+                    if bare.endswith(inflected_end):
+                        out.add(bare[: -len(inflected_end)] + dictionary_end)  # nazirliy -> nazirlik
+                break
     if equivalents:
         for group in rules.word_groups:
             if out & group:

@@ -33,6 +33,8 @@ class Stemming:
     alternation_bases: tuple[tuple[str, str], ...] = ()  # (dictionary ending, inflected ending)
     replacing_languages: frozenset[str] = frozenset()  # inflection replaces the ending (ru)
     skippable: frozenset[str] = frozenset()  # skeletons of words a known name may contain
+    possessive_languages: frozenset[str] = frozenset()
+    possessive_endings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +112,8 @@ def load_language_data(folder: Path | None = None) -> LanguageData:
         alternation_bases=tuple((str(a), str(b)) for a, b in stem.get("base_alternations") or []),
         replacing_languages=frozenset(str(x) for x in stem.get("replacing_languages") or []),
         skippable=frozenset(str(x).lower().translate(fold) for x in stem.get("skippable_in_names") or []),
+        possessive_languages=frozenset(str(x) for x in stem.get("possessive_languages") or []),
+        possessive_endings=tuple(sorted((str(x) for x in stem.get("possessive_endings") or []), key=len, reverse=True)),
     )
 
     profiles: dict[str, LanguageProfile] = {}

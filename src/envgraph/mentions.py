@@ -88,6 +88,7 @@ class CueTables:
     event_part_modifiers: frozenset[str]
     standalone_heads: frozenset[str]
     verb_endings: tuple[str, ...]
+    government_words: frozenset[str]
 
     def head_type(self, word_skeleton: str) -> str | None:
         found = self.heads.lookup(word_skeleton)
@@ -161,6 +162,7 @@ def cue_tables(lang: str, data: LanguageData) -> CueTables:
         event_part_modifiers=frozenset(skeleton(str(w), data) for w in raw.get("event_part_modifiers") or []),
         standalone_heads=frozenset(skeleton(str(w), data) for w in raw.get("standalone_heads") or []),
         verb_endings=tuple(str(e) for e in raw.get("verb_endings") or []),
+        government_words=frozenset(skeleton(str(w), data) for w in raw.get("government_words") or []),
     )
 
 
@@ -271,7 +273,7 @@ def _surface(view: TextView, first: int, last: int) -> str:
 
 
 def _is_named(view: TextView, first: int, last: int, head: int, tables: CueTables, lexical_tokens: set[int],
-              type_name: str) -> bool:
+              type_name: str, body_tokens: frozenset[int] | set[int] = frozenset()) -> bool:
     """Whether the words around a head make a proper name: a capitalised word that is not just
     the first word of the sentence, nor (for events and conventions) a country or place name
     ("Қазақстан Республикасынан конференцияға" is "to the conference from Kazakhstan")."""
@@ -285,6 +287,8 @@ def _is_named(view: TextView, first: int, last: int, head: int, tables: CueTable
             continue
         if type_name != "Organisation" and k in lexical_tokens:
             continue  # "Қазақстан Республикасынан конференцияға": a country does not make a name
+        if type_name in ("Initiative", "Event") and k in body_tokens:
+            continue  # "the FAO project", "UNDP-nin layihəsi": a body's project, named elsewhere
         return True
     return False
 
@@ -296,7 +300,7 @@ def _sentence_initial(view: TextView, i: int) -> bool:
 
 def discover_by_heads(
     view: TextView, data: LanguageData, blocked: set[int], convention_tokens: set[int], name_ends: set[int],
-    lexical_tokens: set[int] | None = None,
+    lexical_tokens: set[int] | None = None, body_tokens: set[int] | None = None,
 ) -> list[Candidate]:
     """Names built around a head word: "... Nazirliyi", "Ministry of ...", "... Summit".
 
@@ -305,6 +309,7 @@ def discover_by_heads(
     (Tehran Konvensiyasının Katibliyi)."""
     out: list[Candidate] = []
     lexical_tokens = lexical_tokens or set()
+    body_tokens = body_tokens or set()
     n = len(view.tokens)
     for i in range(n):
         if i in blocked:
@@ -321,7 +326,7 @@ def discover_by_heads(
         stop = blocked | (convention_tokens if type_name != "Organisation" else set())
         first = _extend_left(view, i, tables, lang, stop, name_ends)
         last = _extend_right(view, i, tables, lang, stop)
-        named = _is_named(view, first, last, i, tables, lexical_tokens, type_name)
+        named = _is_named(view, first, last, i, tables, lexical_tokens, type_name, body_tokens)
         if not named:
             if type_name == "Initiative" and not view.tokens[i].is_capitalised:
                 # "the project", "the FAO project": resolved later to the document's named initiative
@@ -853,6 +858,21 @@ def _long_forms(view: TextView, lexical: list[Candidate], discovered: Sequence[C
     return out
 
 
+def _as_country(view: TextView, candidate: Candidate, lexical: Sequence[Candidate], data: LanguageData) -> Candidate:
+    """"The US government", "Türkmenistanyň Hökümeti": a state's government acting is the state."""
+    tables = cue_tables(view.langs[candidate.first], data)
+    if candidate.type != "Organisation" or view.skeletons[candidate.last] not in tables.government_words:
+        return candidate
+    countries = [c for c in lexical if c.type == "Country" and candidate.first <= c.first and c.last < candidate.last]
+    rest = [k for k in range(candidate.first, candidate.last)
+            if not any(c.first <= k <= c.last for c in countries) and view.skeletons[k] not in tables.connectors]
+    if len(countries) == 1 and not rest:
+        country = countries[0]
+        return replace(candidate, type="Country", rule="head:Country:government", entry_ids=country.entry_ids,
+                       key=country.key, label=country.label)
+    return candidate
+
+
 def _tokens_of(candidates: Iterable[Candidate]) -> set[int]:
     out: set[int] = set()
     for c in candidates:
@@ -867,7 +887,9 @@ def find_mentions(view: TextView, lexicon: Lexicon, data: LanguageData) -> list[
     persons = discover_persons(view, data, lexical)
     name_ends = {c.last for c in lexical if c.type != "Convention"}
     heads = discover_by_heads(view, data, _tokens_of(persons), conventions, name_ends,
-                              _tokens_of(c for c in lexical if c.type == "Country"))
+                              _tokens_of(c for c in lexical if c.type == "Country"),
+                              _tokens_of(c for c in lexical if c.type == "Organisation"))
+    heads = [_as_country(view, c, lexical, data) for c in heads]
     quoted = discover_quoted(view, data)
     named = lexical + heads + quoted
     acronyms = discover_acronyms(view, lexicon, data, named)

@@ -440,7 +440,10 @@ def _person_relations(view: TextView, s_index: int, sentence: Segment, members: 
         if not near:
             continue
         on_side = [(d, o) for d, o in near if (o.first > person.last) == (preferred == "after")]
-        near = on_side or near
+        # the other side only when close: "X, Director of Y" in a language that names Y first
+        near = on_side or [(d, o) for d, o in near if d <= 5]
+        if not near:
+            continue
         near.sort(key=lambda d: d[0])
         best_distance, best = near[0]
         chosen = [best] + [o for d, o in near[1:3] if d <= best_distance + 8 and o.iri != best.iri]
