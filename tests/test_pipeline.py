@@ -176,3 +176,41 @@ def test_a_parallel_build_gives_the_same_graph_as_a_serial_one(built_store: Path
     with open_store(str(built_store), read_only=True) as store:
         serial = sorted(map(tuple, store.query(query).rows))
     assert parallel == serial
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("delay", [1.5, 3.0])
+def test_a_build_killed_mid_way_leaves_whole_documents_and_the_next_build_completes_it(
+    corpus_dir: Path, tmp_path: Path, delay: float
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(12):
+        for source in sorted(corpus_dir.glob("*.txt")):
+            (corpus / f"{i:02d}_{source.name}").write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    reference = tmp_path / "reference"
+    build([corpus], str(reference))
+    count = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    with open_store(str(reference), read_only=True) as store:
+        complete = {str(g): int(n) for g, n in store.query(count).rows}
+
+    location = tmp_path / "killed"
+    process = subprocess.Popen([sys.executable, "-m", "envgraph", "build", str(corpus), "--store", str(location),
+                                "--no-progress"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(delay)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    with open_store(str(location), read_only=True) as store:
+        partial = {str(g): int(n) for g, n in store.query(count).rows}
+    for graph, n in partial.items():
+        assert n == complete[graph], f"{graph} is half written: {n} of {complete[graph]} triples"
+    report = build([corpus], str(location))
+    assert report.documents + report.unchanged == len(complete)
+    with open_store(str(location), read_only=True) as store:
+        assert {str(g): int(n) for g, n in store.query(count).rows} == complete
