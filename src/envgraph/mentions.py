@@ -89,6 +89,7 @@ class CueTables:
     standalone_heads: frozenset[str]
     verb_endings: tuple[str, ...]
     government_words: frozenset[str]
+    titles_precede_names: bool
 
     def head_type(self, word_skeleton: str) -> str | None:
         found = self.heads.lookup(word_skeleton)
@@ -163,6 +164,7 @@ def cue_tables(lang: str, data: LanguageData) -> CueTables:
         standalone_heads=frozenset(skeleton(str(w), data) for w in raw.get("standalone_heads") or []),
         verb_endings=tuple(str(e) for e in raw.get("verb_endings") or []),
         government_words=frozenset(skeleton(str(w), data) for w in raw.get("government_words") or []),
+        titles_precede_names=bool(raw.get("titles_precede_names", False)),
     )
 
 
@@ -389,8 +391,8 @@ def _extend_left(view: TextView, head: int, tables: CueTables, lang: str, stop: 
     while k >= 0 and head - k < _MAX_NAME_TOKENS and k not in stop and _joined(view, k, k + 1):
         skel = view.skeletons[k]
         token = view.tokens[k]
-        if skel in tables.barriers or (skel in tables.positions and not tables.head_type(skel)):
-            break
+        if skel in tables.barriers or (tables.titles_precede_names and skel in tables.positions and not tables.head_type(skel)):
+            break  # "Deputy Head of ...": the title is not part of the name (Turkic: "Nazirlər Forumu" is)
         if skel in tables.connectors and k - 1 in name_ends:
             break  # "Dünya Bankı və ...": the connector joins two names
         if skel in tables.connectors and k > 0 and tables.head_type(view.skeletons[k - 1]) == tables.head_type(view.skeletons[head]) \
