@@ -167,3 +167,19 @@ def test_export_and_import_errors(store: Store, tmp_path: Path) -> None:
         import_file(store, path)
     with pytest.raises(InputError, match="projections"):
         import_file(store, tmp_path / "x.trig", "csv")
+
+
+def test_csv_lists_relations_that_have_no_fact_node(tmp_path: Path) -> None:
+    with open_store(":memory:") as mem:
+        load_fixture(mem)
+        mem.update(
+            "INSERT DATA { GRAPH <https://w3id.org/envgraph/graph/002_baku.txt> { "
+            "<https://w3id.org/envgraph/entity/organisation/gef> env:cooperatesWith "
+            "<https://w3id.org/envgraph/entity/organisation/european-union> } }"
+        )
+        report = export(mem, "csv", tmp_path)
+    with open(report.files[1], encoding="utf-8", newline="") as stream:
+        rows = [r for r in csv.DictReader(stream) if r["object_label"] == "European Union"]
+    assert [(r["subject_label"], r["predicate"], r["document"], r["sentence"]) for r in rows] == [
+        ("Global Environment Facility", "env:cooperatesWith", "002_baku.txt", "")
+    ]

@@ -217,23 +217,40 @@ def network_for_export(store: Store, *, lang: str = "en") -> Any:
 
 # --- CSV --------------------------------------------------------------------------------------
 
+# The default graph is a multiset union (a triple in 200 documents matches 200 times): every
+# pattern that repeats across documents is deduplicated in its own sub-query (see funders.rq).
 _ENTITIES_QUERY = """
-SELECT ?entity (MIN(?typeName) AS ?type) (MIN(?labelL) AS ?label)
-       (GROUP_CONCAT(DISTINCT ?pref; separator=" | ") AS ?labels)
-       (GROUP_CONCAT(DISTINCT ?alt; separator=" | ") AS ?altLabels)
-       (GROUP_CONCAT(DISTINCT ?docId; separator=" | ") AS ?documents)
+SELECT ?entity (MIN(?typeName) AS ?type) (MIN(?labelL) AS ?label) (MIN(?prefs) AS ?labels)
+       (MIN(?alts) AS ?altLabels) (MIN(?docs) AS ?documents)
 WHERE {
-  VALUES ?class { env:Organisation env:Initiative env:Convention env:Event env:Person
-                  env:Country env:Place }
-  GRAPH ?g { ?entity a ?class }
-  FILTER(?g != g:inferred)
-  OPTIONAL { GRAPH ?g { ?doc dcterms:identifier ?docId ; env:sha256 ?sha } }
+  {
+    SELECT ?entity ?class (GROUP_CONCAT(DISTINCT ?docId; separator=" | ") AS ?docs) WHERE {
+      VALUES ?class { env:Organisation env:Initiative env:Convention env:Event env:Person
+                      env:Country env:Place }
+      GRAPH ?g { ?entity a ?class }
+      FILTER(?g != g:inferred)
+      OPTIONAL { GRAPH ?g { ?doc dcterms:identifier ?docId ; env:sha256 ?sha } }
+    }
+    GROUP BY ?entity ?class
+  }
   BIND(STRAFTER(STR(?class), "#") AS ?typeName)
-  OPTIONAL { ?entity skos:prefLabel ?p . BIND(CONCAT(LANG(?p), ": ", STR(?p)) AS ?pref) }
-  OPTIONAL { ?entity skos:altLabel ?a . BIND(CONCAT(LANG(?a), ": ", STR(?a)) AS ?alt) }
-  OPTIONAL { ?entity skos:prefLabel ?l1 . FILTER(LANGMATCHES(LANG(?l1), ?lang)) }
-  OPTIONAL { ?entity skos:prefLabel ?l2 . FILTER(LANGMATCHES(LANG(?l2), "en")) }
-  OPTIONAL { ?entity rdfs:label ?l3 }
+  OPTIONAL {
+    SELECT ?entity (GROUP_CONCAT(DISTINCT ?pref; separator=" | ") AS ?prefs) WHERE {
+      ?entity skos:prefLabel ?p . BIND(CONCAT(LANG(?p), ": ", STR(?p)) AS ?pref)
+    }
+    GROUP BY ?entity
+  }
+  OPTIONAL {
+    SELECT ?entity (GROUP_CONCAT(DISTINCT ?alt; separator=" | ") AS ?alts) WHERE {
+      ?entity skos:altLabel ?a . BIND(CONCAT(LANG(?a), ": ", STR(?a)) AS ?alt)
+    }
+    GROUP BY ?entity
+  }
+  OPTIONAL { { SELECT DISTINCT ?entity ?l1 WHERE { ?entity skos:prefLabel ?l1 } }
+             FILTER(LANGMATCHES(LANG(?l1), ?lang)) }
+  OPTIONAL { { SELECT DISTINCT ?entity ?l2 WHERE { ?entity skos:prefLabel ?l2 .
+                                                   FILTER(LANGMATCHES(LANG(?l2), "en")) } } }
+  OPTIONAL { { SELECT DISTINCT ?entity ?l3 WHERE { ?entity rdfs:label ?l3 } } }
   BIND(STR(COALESCE(?l1, ?l2, ?l3, STR(?entity))) AS ?labelL)
 }
 GROUP BY ?entity
@@ -252,20 +269,33 @@ WHERE {
     OPTIONAL { ?fact env:rule ?rule }
     OPTIONAL { ?fact env:confidence ?confidence }
   } UNION {
-    GRAPH ?g { ?subject ?predicate ?object }
-    FILTER(?g != g:inferred && isIRI(?object))
-    FILTER(STRSTARTS(STR(?predicate), STR(env:)) && STRSTARTS(STR(?subject), STR(ent:)))
-    FILTER NOT EXISTS { ?anyFact rdf:subject ?subject ; rdf:predicate ?predicate ; rdf:object ?object }
+    # relations asserted without a fact node (hand-made or imported graphs)
+    {
+      SELECT DISTINCT ?g ?subject ?predicate ?object WHERE {
+        GRAPH ?g { ?subject ?predicate ?object }
+        FILTER(?g != g:inferred && isIRI(?object))
+        FILTER(STRSTARTS(STR(?predicate), STR(env:)) && STRSTARTS(STR(?subject), STR(ent:)))
+      }
+    }
+    MINUS {
+      SELECT DISTINCT ?subject ?predicate ?object WHERE {
+        ?anyFact rdf:subject ?subject ; rdf:predicate ?predicate ; rdf:object ?object
+      }
+    }
     OPTIONAL { GRAPH ?g { ?doc dcterms:identifier ?docId ; env:sha256 ?sha } }
     BIND(STR(?docId) AS ?document)
   }
-  OPTIONAL { ?subject skos:prefLabel ?s1 . FILTER(LANGMATCHES(LANG(?s1), ?lang)) }
-  OPTIONAL { ?subject skos:prefLabel ?s2 . FILTER(LANGMATCHES(LANG(?s2), "en")) }
-  OPTIONAL { ?subject rdfs:label ?s3 }
+  OPTIONAL { { SELECT DISTINCT ?subject ?s1 WHERE { ?subject skos:prefLabel ?s1 } }
+             FILTER(LANGMATCHES(LANG(?s1), ?lang)) }
+  OPTIONAL { { SELECT DISTINCT ?subject ?s2 WHERE { ?subject skos:prefLabel ?s2 .
+                                                    FILTER(LANGMATCHES(LANG(?s2), "en")) } } }
+  OPTIONAL { { SELECT DISTINCT ?subject ?s3 WHERE { ?subject rdfs:label ?s3 } } }
   BIND(STR(COALESCE(?s1, ?s2, ?s3, STR(?subject))) AS ?sL)
-  OPTIONAL { ?object skos:prefLabel ?o1 . FILTER(LANGMATCHES(LANG(?o1), ?lang)) }
-  OPTIONAL { ?object skos:prefLabel ?o2 . FILTER(LANGMATCHES(LANG(?o2), "en")) }
-  OPTIONAL { ?object rdfs:label ?o3 }
+  OPTIONAL { { SELECT DISTINCT ?object ?o1 WHERE { ?object skos:prefLabel ?o1 } }
+             FILTER(LANGMATCHES(LANG(?o1), ?lang)) }
+  OPTIONAL { { SELECT DISTINCT ?object ?o2 WHERE { ?object skos:prefLabel ?o2 .
+                                                   FILTER(LANGMATCHES(LANG(?o2), "en")) } } }
+  OPTIONAL { { SELECT DISTINCT ?object ?o3 WHERE { ?object rdfs:label ?o3 } } }
   BIND(STR(COALESCE(?o1, ?o2, ?o3, STR(?object))) AS ?oL)
 }
 GROUP BY ?subject ?predicate ?object ?document ?sentence ?rule ?confidence
