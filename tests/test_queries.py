@@ -412,3 +412,48 @@ def test_hostile_values_change_nothing_and_raise_nothing(store: Store, name: str
         result = run_query(store, query, {**required, param: value})
         assert isinstance(result, QueryResult)
     assert fingerprint(store) == before
+
+
+def _replicated_store(copies: int) -> Store:
+    """The fixture's documents copied ``copies`` times under new document names: the same
+    entities, labels and relations repeated in many graphs, as in a real archive."""
+    from rdflib import Literal as Lit
+
+    from envgraph.settings import DOC_BASE
+    from store_fixtures import fixture_docs
+
+    def rename(term, i):  # type: ignore[no-untyped-def]
+        if isinstance(term, URIRef) and str(term).startswith(DOC_BASE):
+            return URIRef(DOC_BASE + f"c{i}-" + str(term)[len(DOC_BASE):])
+        if isinstance(term, Lit) and str(term).endswith(".txt"):
+            return Lit(f"c{i}-{term}")
+        return term
+
+    mem = open_store(":memory:")
+    for i in range(copies):
+        for doc in fixture_docs():
+            triples = [(rename(s, i), p, rename(o, i)) for s, p, o in doc.triples]
+            mem.replace_document(f"c{i}-{doc.doc_id}", f"{doc.graph_iri}-{i}", triples, doc.sha256)
+    return mem
+
+
+@pytest.mark.slow
+def test_named_queries_stay_fast_when_entities_repeat_across_many_documents(store: Store) -> None:
+    import time
+
+    big = _replicated_store(60)  # 180 documents; joins over the multiset union would explode
+    try:
+        assert len(big.document_hashes()) == 180
+        for query in list_queries():
+            params = {p.name: "GEF" for p in query.params if not p.optional}
+            started = time.monotonic()
+            result = run_query(big, query, params, lang="ru")
+            elapsed = time.monotonic() - started
+            assert elapsed < 10, f"{query.name} took {elapsed:.1f} s"
+            small = run_query(store, query, params, lang="ru")
+            if query.name not in ("evidence", "summary", "entities", "funders", "leaders"):
+                assert result.rows == small.rows, query.name  # copies change nothing
+        funders = table(run_query(big, "funders"))
+        assert [r[-1] for r in funders] == ["60", "60"]  # but the documents are counted
+    finally:
+        big.close()
