@@ -44,6 +44,7 @@ from xml.sax.saxutils import escape as xml_escape, quoteattr
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
+from envgraph.sparqlutil import json_term
 from envgraph.errors import EnvgraphError, QueryError, StoreError
 from envgraph.model import LANGUAGES
 from envgraph.settings import DOC_BASE, ENTITY_BASE, ONTOLOGY_NS
@@ -103,18 +104,7 @@ class ServeConfig:
 # --------------------------------------------------------------------------------------------
 
 
-def _json_term(node: Node) -> dict[str, str]:
-    if isinstance(node, URIRef):
-        return {"type": "uri", "value": str(node)}
-    if isinstance(node, BNode):
-        return {"type": "bnode", "value": str(node)}
-    assert isinstance(node, Literal)
-    out = {"type": "literal", "value": str(node)}
-    if node.language:
-        out["xml:lang"] = node.language
-    elif node.datatype is not None:
-        out["datatype"] = str(node.datatype)
-    return out
+_json_term = json_term  # one serialisation of terms, shared with the other result writers
 
 
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

@@ -259,3 +259,18 @@ def compact_iri(iri: str, prefixes: Mapping[str, str] = DEFAULT_PREFIXES) -> str
         if iri.startswith(base) and len(name) + 1 + len(iri) - len(base) < len(best):
             best = f"{name}:{iri[len(base):]}"
     return best
+
+
+def json_term(node: Node) -> dict[str, str]:
+    """An RDF term as a SPARQL 1.1 Query Results JSON binding."""
+    if isinstance(node, URIRef):
+        return {"type": "uri", "value": str(node)}
+    if isinstance(node, BNode):
+        return {"type": "bnode", "value": str(node)}
+    assert isinstance(node, Literal)
+    out = {"type": "literal", "value": str(node)}
+    if node.language:
+        out["xml:lang"] = node.language
+    elif node.datatype is not None:
+        out["datatype"] = str(node.datatype)
+    return out

@@ -66,6 +66,7 @@ from envgraph.sparqlutil import (
     bind_with_values,
     check_variable,
     from_ox,
+    json_term,
     prefix_block,
     sparql_term,
     to_node,
@@ -142,18 +143,7 @@ def _python(node: Node | None) -> object:
     return str(node)
 
 
-def _json_term(node: Node) -> dict[str, str]:
-    if isinstance(node, URIRef):
-        return {"type": "uri", "value": str(node)}
-    if isinstance(node, BNode):
-        return {"type": "bnode", "value": str(node)}
-    assert isinstance(node, Literal)
-    out = {"type": "literal", "value": str(node)}
-    if node.language:
-        out["xml:lang"] = node.language
-    elif node.datatype is not None:
-        out["datatype"] = str(node.datatype)
-    return out
+_json_term = json_term  # one serialisation of terms, shared with the other result writers
 
 
 @dataclass(slots=True)
