@@ -69,6 +69,7 @@ class CueTables:
     head_initial: bool
     connectors: frozenset[str]  # skeletons of function words allowed inside names
     barriers: frozenset[str]  # skeletons of words that end a name
+    cue_barriers: frozenset[str]  # relation cue words: they end a name unless capitalised in it
     non_names: frozenset[str]
     quote_cues: WordIndex  # -> entity type
     honorifics_before: frozenset[str]
@@ -143,7 +144,8 @@ def cue_tables(lang: str, data: LanguageData) -> CueTables:
         head_final=bool(raw.get("head_final", True)),
         head_initial=bool(raw.get("head_initial", False)),
         connectors=connectors,
-        barriers=((stop_keys | cue_words) - connectors) | extra_barriers,
+        barriers=(stop_keys - connectors) | extra_barriers,
+        cue_barriers=cue_words - connectors,
         non_names=frozenset(str(w) for w in raw.get("non_names") or []),
         quote_cues=typed_index(raw.get("quote_cues") or {}),
         honorifics_before=frozenset(skeleton(str(w), data).rstrip(".") for w in person.get("honorifics_before") or []),
@@ -391,7 +393,8 @@ def _extend_left(view: TextView, head: int, tables: CueTables, lang: str, stop: 
     while k >= 0 and head - k < _MAX_NAME_TOKENS and k not in stop and _joined(view, k, k + 1):
         skel = view.skeletons[k]
         token = view.tokens[k]
-        if skel in tables.barriers or (tables.titles_precede_names and skel in tables.positions and not tables.head_type(skel)):
+        if skel in tables.barriers or (skel in tables.cue_barriers and not token.is_capitalised) \
+                or (tables.titles_precede_names and skel in tables.positions and not tables.head_type(skel)):
             break  # "Deputy Head of ...": the title is not part of the name (Turkic: "Nazirlər Forumu" is)
         if skel in tables.connectors and k - 1 in name_ends:
             break  # "Dünya Bankı və ...": the connector joins two names
@@ -439,7 +442,8 @@ def _extend_right(view: TextView, head: int, tables: CueTables, lang: str, stop:
     while k < n and k - head < _MAX_NAME_TOKENS and k not in stop and _joined(view, k - 1, k):
         skel = view.skeletons[k]
         token = view.tokens[k]
-        if skel in tables.barriers and skel not in tables.connectors:
+        if (skel in tables.barriers or (skel in tables.cue_barriers and not token.is_capitalised)) \
+                and skel not in tables.connectors:
             break
         if (tables.stop_right_at_heads and tables.head_type(skel)) or skel in tables.positions:
             break  # a later head word heads its own, longer name
@@ -840,6 +844,26 @@ def _clashes_with_lexicon(view: TextView, candidate: Candidate, lexical: Sequenc
     return False
 
 
+def _trim_to_lexicon(view: TextView, candidate: Candidate, lexical: Sequence[Candidate],
+                     starts: Sequence[int]) -> Candidate | None:
+    """A name read around a head word that runs into a known name ends where the known one does:
+    "[Nazirliyinin] Beynəlxalq ... şöbəsinin" starts after the ministry, which is a name of its own."""
+    lo = bisect.bisect_left(starts, candidate.start - 400)
+    hi = bisect.bisect_left(starts, candidate.end)
+    first = candidate.first
+    for lex in lexical[lo:hi]:
+        if lex.start < candidate.start < lex.end < candidate.end:  # the known name cuts in from the left
+            first = max(first, lex.last + 1)
+    if first == candidate.first:
+        return candidate
+    while first <= candidate.last and not view.tokens[first].is_capitalised:
+        first += 1
+    if first > candidate.last or first == candidate.last and not view.tokens[first].is_capitalised:
+        return None
+    return replace(candidate, first=first, start=view.tokens[first].start,
+                   key=_phrase_key(view, first, candidate.last), label=_surface(view, first, candidate.last))
+
+
 def _long_forms(view: TextView, lexical: list[Candidate], discovered: Sequence[Candidate]) -> list[Candidate]:
     """"İslam Ölkələrinin ... Mərkəzinin (SESRIC)": a discovered name right before a known
     acronym in parentheses is that acronym's long form, so it names the known actor."""
@@ -899,7 +923,8 @@ def find_mentions(view: TextView, lexicon: Lexicon, data: LanguageData) -> list[
     places += discover_outlets(view, lexical)
     lexical = sorted(_long_forms(view, lexical, heads + quoted), key=lambda c: c.start)
     starts = [c.start for c in lexical]
-    discovered = [c for c in heads + quoted + acronyms + persons + places
+    trimmed = [_trim_to_lexicon(view, c, lexical, starts) for c in heads]
+    discovered = [c for c in [c for c in trimmed if c is not None] + quoted + acronyms + persons + places
                   if not _clashes_with_lexicon(view, c, lexical, starts)]
     selected = select(lexical + discovered, lexicon.parents)
     doc = view.document
