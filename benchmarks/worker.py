@@ -1,0 +1,308 @@
+"""Benchmark tasks that run in a child process (``python -m benchmarks.worker REQUEST.json``).
+
+A child process gives each measurement its own peak memory figure and lets the runner kill a
+reference that does not finish (rdflib and owlrl cannot be interrupted in-process). Each task
+writes its answer as JSON; tasks that run many steps rewrite the answer after every step, so a
+killed child still leaves what it measured.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import io
+import json
+import pstats
+import sys
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+
+def _write(path: Path, data: Any) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(path)
+
+
+# --------------------------------------------------------------------------------------------
+# build: where the time goes
+# --------------------------------------------------------------------------------------------
+
+_STAGES: tuple[tuple[str, str], ...] = (
+    ("envgraph.pipeline", "build_view"),
+    ("envgraph.pipeline", "find_mentions"),
+    ("envgraph.pipeline", "extract_relations"),
+    ("envgraph.pipeline", "extract_dates"),
+    ("envgraph.pipeline", "extract_positions"),
+    ("envgraph.pipeline", "extract_homepages"),
+    ("envgraph.pipeline", "emit"),
+)
+
+_STAGE_NAMES = {
+    "build_view": "normalise + segment + language id (build_view)",
+    "find_mentions": "lexicon matching + discovery (find_mentions)",
+    "resolve": "resolution (Resolver.resolve)",
+    "extract_relations": "relations (extract_relations)",
+    "extract_dates": "dates (extract_dates)",
+    "extract_positions": "positions (extract_positions)",
+    "extract_homepages": "homepages (extract_homepages)",
+    "emit": "RDF triples (emit)",
+    "replace_document": "store write (replace_document)",
+}
+
+
+def _timed(fn: Callable[..., Any], name: str, totals: dict[str, float]) -> Callable[..., Any]:
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            totals[name] = totals.get(name, 0.0) + time.perf_counter() - start
+
+    return wrapper
+
+
+def task_profile_build(args: Mapping[str, Any], answer: Path) -> None:
+    """Build ``paths`` into a fresh in-memory store twice: once with a timer around each stage
+    (no profiler overhead), once under cProfile; report both."""
+    import importlib
+
+    from envgraph.pipeline import Extractor, build
+    from envgraph.resolve import Resolver
+    from envgraph.store import open_store
+
+    paths = [Path(p) for p in args["paths"]]
+    started = time.perf_counter()
+    extractor = Extractor.load(lexicon_dir=Path(args["lexicon_dir"]) if args.get("lexicon_dir") else None)
+    load_seconds = time.perf_counter() - started
+
+    totals: dict[str, float] = {}
+    originals: list[tuple[Any, str, Any]] = []
+    for module_name, attr in _STAGES:
+        module = importlib.import_module(module_name)
+        fn = getattr(module, attr)
+        originals.append((module, attr, fn))
+        setattr(module, attr, _timed(fn, attr, totals))
+    resolve = Resolver.resolve
+    originals.append((Resolver, "resolve", resolve))
+    Resolver.resolve = _timed(resolve, "resolve", totals)  # type: ignore[method-assign]
+    store = open_store(":memory:")
+    replace = store.replace_document
+    store.replace_document = _timed(replace, "replace_document", totals)  # type: ignore[method-assign]
+    start = time.perf_counter()
+    report = build(paths, store, extractor=extractor)
+    total = time.perf_counter() - start
+    store.close()
+    for owner, attr, fn in originals:
+        setattr(owner, attr, fn)
+
+    profiler = cProfile.Profile()
+    store = open_store(":memory:")
+    profiler.enable()
+    build(paths, store, extractor=extractor)
+    profiler.disable()
+    store.close()
+    buffer = io.StringIO()
+    stats = pstats.Stats(profiler, stream=buffer)
+    stats.sort_stats("tottime").print_stats(int(args.get("top", 25)))
+    text = buffer.getvalue()
+    # keep the table, drop pstats' preamble
+    table = text[text.find("   ncalls"):] if "   ncalls" in text else text
+    rest = total - sum(totals.values())
+    stages = [{"stage": _STAGE_NAMES.get(k, k), "seconds": v} for k, v in
+              sorted(totals.items(), key=lambda kv: -kv[1])]
+    stages.append({"stage": "reading files, hashing, bookkeeping (the rest)", "seconds": rest})
+    _write(answer, {"documents": report.documents, "seconds": total, "lexicon_load": load_seconds,
+                    "stages": stages, "profile": table})
+
+
+# --------------------------------------------------------------------------------------------
+# named queries on rdflib and on the embedded store
+# --------------------------------------------------------------------------------------------
+
+
+class RdflibStore:
+    """Just enough of envgraph's Store protocol (``query``) over an rdflib Dataset, so the
+    named queries run exactly as envgraph runs them (same text, same bindings)."""
+
+    def __init__(self, dataset: Any) -> None:
+        self.dataset = dataset
+
+    def query(self, sparql: str, bindings: Mapping[str, Any] | None = None) -> Any:
+        from envgraph.sparqlutil import bind_with_values, check_variable, prefix_block, to_node
+        from envgraph.store import QueryResult
+
+        bound = {check_variable(k): to_node(v) for k, v in (bindings or {}).items()}
+        result = self.dataset.query(prefix_block() + bind_with_values(sparql, bound))
+        if result.type == "ASK":
+            return QueryResult(vars=[], rows=[], kind="ask", boolean=bool(result.askAnswer))
+        names = [str(v) for v in result.vars]
+        return QueryResult(vars=names, rows=[tuple(row) for row in result])
+
+
+def _run_named(store: Any, specs: list[dict[str, Any]], runs: int, budget: float,
+               answer: Path, header: dict[str, Any], warmup: bool = False) -> None:
+    """Time each query spec (a named query, or inline SPARQL under ``sparql``) with
+    :func:`envgraph.queries.run_query`, as ``envgraph query`` runs it; the answer is rewritten
+    after every query so that a killed child leaves the ones it finished."""
+    from envgraph.queries import load_query, parse_query_text, run_query
+
+    done: list[dict[str, Any]] = []
+    for spec in specs:
+        named = (parse_query_text(spec["sparql"], name=spec["label"]) if spec.get("sparql")
+                 else load_query(spec["query"]))
+        _write(answer, {**header, "queries": done, "running": spec["label"], "since": time.time()})
+        if warmup:
+            start = time.perf_counter()
+            run_query(store, named, spec.get("params") or {})
+            _write(answer, {**header, "queries": done, "running": spec["label"], "since": time.time(),
+                            "warm": time.perf_counter() - start})
+        times: list[float] = []
+        rows = 0
+        spent = 0.0
+        for _ in range(runs):
+            start = time.perf_counter()
+            result = run_query(store, named, spec.get("params") or {})
+            elapsed = time.perf_counter() - start
+            times.append(elapsed)
+            rows = len(result.rows)
+            spent += elapsed
+            if spent >= budget:
+                break
+        done.append({"label": spec["label"], "times": times, "rows": rows})
+        _write(answer, {**header, "queries": done})
+    _write(answer, {**header, "queries": done, "complete": True})
+
+
+def task_rdflib_queries(args: Mapping[str, Any], answer: Path) -> None:
+    """Load an N-Quads file into an rdflib Dataset (union default graph) and time the named
+    queries on it."""
+    import rdflib
+
+    start = time.perf_counter()
+    dataset = rdflib.Dataset(default_union=True)
+    dataset.parse(args["nquads"], format="nquads")
+    load = time.perf_counter() - start
+    header = {"load_seconds": load, "quads": len(dataset)}
+    _write(answer, {**header, "queries": []})
+    _run_named(RdflibStore(dataset), list(args["queries"]), int(args["runs"]),
+               float(args["budget"]), answer, header)
+
+
+def task_oxigraph_queries(args: Mapping[str, Any], answer: Path) -> None:
+    """Open the embedded store read-only and time the named queries on it (after one
+    untimed warm-up run each, so that RocksDB's caches are warm as in a long-running app)."""
+    from envgraph.store import open_store
+
+    with open_store(args["store"], read_only=True) as store:
+        header = {"load_seconds": 0.0}
+        _run_named(store, list(args["queries"]), int(args["runs"]), float(args["budget"]),
+                   answer, header, warmup=True)
+
+
+def task_ox_bulk_load(args: Mapping[str, Any], answer: Path) -> None:
+    """Bulk-load an N-Quads file into a new on-disk pyoxigraph store."""
+    import pyoxigraph as ox
+
+    start = time.perf_counter()
+    store = ox.Store(args["store"])
+    store.bulk_load(path=args["nquads"], format=ox.RdfFormat.N_QUADS)
+    store.flush()
+    seconds = time.perf_counter() - start
+    _write(answer, {"seconds": seconds, "quads": len(store)})
+
+
+# --------------------------------------------------------------------------------------------
+# reasoning
+# --------------------------------------------------------------------------------------------
+
+
+def task_owlrl(args: Mapping[str, Any], answer: Path) -> None:
+    """envgraph's reference path (owlrl's OWL 2 RL closure, filtered) over an N-Quads file;
+    writes the entailments as N-Triples so the runner can compare them with the fast path."""
+    import rdflib
+
+    from envgraph.reason import entailments_owlrl, load_ontology
+
+    dataset = rdflib.Dataset(default_union=True)
+    dataset.parse(args["nquads"], format="nquads")
+    ontology = load_ontology()
+    _write(answer, {"loaded": True})
+    start = time.perf_counter()
+    triples = entailments_owlrl(dataset, ontology)
+    seconds = time.perf_counter() - start
+    graph = rdflib.Graph()
+    for triple in triples:
+        graph.add(triple)
+    graph.serialize(args["out"], format="nt", encoding="utf-8")
+    _write(answer, {"loaded": True, "seconds": seconds, "entailments": len(triples)})
+
+
+def task_sparql_reason(args: Mapping[str, Any], answer: Path) -> None:
+    """envgraph's fast path (SPARQL rules to a fixpoint inside the store) on an on-disk store;
+    writes g:inferred as N-Triples."""
+    import pyoxigraph as ox
+
+    from envgraph.reason import load_ontology, materialise
+    from envgraph.settings import INFERRED_GRAPH
+    from envgraph.store import open_store
+
+    ontology = load_ontology()
+    with open_store(args["store"]) as store:
+        report = materialise(store, "sparql", ontology)
+        quads = store.oxigraph.quads_for_pattern(None, None, None, ox.NamedNode(INFERRED_GRAPH))
+        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+        with open(args["out"], "wb") as handle:
+            ox.serialize(triples, handle, ox.RdfFormat.N_TRIPLES)
+    _write(answer, {"seconds": report.seconds, "rounds": report.rounds, "entailments": report.triples})
+
+
+def task_incremental(args: Mapping[str, Any], answer: Path) -> None:
+    """Add documents one at a time to an existing store through the API (extractor loaded
+    once, not timed), timing each addition and the look-ups a build starts with."""
+    from envgraph.pipeline import Extractor, build, known_entity_keys
+    from envgraph.store import open_store
+
+    extractor = Extractor.load()
+    out: dict[str, Any] = {"adds": []}
+    with open_store(args["store"]) as store:
+        start = time.perf_counter()
+        hashes = store.document_hashes()
+        out["document_hashes_seconds"] = time.perf_counter() - start
+        out["documents_in_store"] = len(hashes)
+        start = time.perf_counter()
+        keys = known_entity_keys(store)
+        out["known_entity_keys_seconds"] = time.perf_counter() - start
+        out["known_entity_keys"] = len(keys)
+        for path in args["files"]:
+            start = time.perf_counter()
+            report = build([Path(path)], store, extractor=extractor)
+            out["adds"].append({"seconds": time.perf_counter() - start, "extracted": report.documents})
+            _write(answer, out)
+    _write(answer, out)
+
+
+TASKS: dict[str, Callable[[Mapping[str, Any], Path], None]] = {
+    "incremental": task_incremental,
+    "profile_build": task_profile_build,
+    "rdflib_queries": task_rdflib_queries,
+    "oxigraph_queries": task_oxigraph_queries,
+    "ox_bulk_load": task_ox_bulk_load,
+    "owlrl": task_owlrl,
+    "sparql_reason": task_sparql_reason,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = argv if argv is not None else sys.argv[1:]
+    if len(args) != 1:
+        print("usage: python -m benchmarks.worker REQUEST.json", file=sys.stderr)
+        return 2
+    request = json.loads(Path(args[0]).read_text(encoding="utf-8"))
+    TASKS[request["task"]](request["args"], Path(request["answer"]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
