@@ -390,7 +390,13 @@ def _extend_left(view: TextView, head: int, tables: CueTables, lang: str, stop: 
     first = head
     lower_words = 0
     k = head - 1
-    while k >= 0 and head - k < _MAX_NAME_TOKENS and k not in stop and _joined(view, k, k + 1):
+    while k >= 0 and head - k < _MAX_NAME_TOKENS and k not in stop:
+        if not _joined(view, k, k + 1):
+            quoted = _quoted_before(view, k, first)
+            others = [j for j in range(k + 1, head) if tables.head_type(view.skeletons[j])]
+            if quoted is not None and not others:
+                first = quoted  # «Астана» халықаралық ғылыми кешені: the quoted name is part of it
+            break
         skel = view.skeletons[k]
         token = view.tokens[k]
         if skel in tables.barriers or (skel in tables.cue_barriers and not token.is_capitalised) \
@@ -426,6 +432,21 @@ def _extend_left(view: TextView, head: int, tables: CueTables, lang: str, stop: 
                 break
         first += 1
     return first
+
+
+def _quoted_before(view: TextView, k: int, first: int) -> int | None:
+    """Token index where a quoted name ends at token k ("«Астана» ...") begins, if the words
+    between it and the head continue right after the closing quote."""
+    gap = view.text[view.tokens[k].end : view.tokens[k + 1].start]
+    if gap not in ("» ", '" ') or k + 1 != first and first != k + 1:
+        return None
+    opening = view.text.rfind("«" if gap[0] == "»" else '"', max(0, view.tokens[k].start - 120), view.tokens[k].start)
+    if opening < 0:
+        return None
+    inside = view.token_range(opening + 1, view.tokens[k].end)
+    if not inside or len(inside) > 6 or not view.tokens[inside.start].is_capitalised:
+        return None
+    return inside.start
 
 
 def _extend_right(view: TextView, head: int, tables: CueTables, lang: str, stop: set[int]) -> int:
