@@ -10,7 +10,8 @@ The public API (imported lazily, so ``import envgraph`` stays cheap):
 * :func:`open_store` — the embedded store (a folder) or a SPARQL server (a URL), with
   ``.query(sparql, bindings)`` → rows / ``.to_dataframe()``, and ``.dataset()`` → rdflib Dataset;
 * :func:`run_query` — a named query of data/queries with bound parameters;
-* :func:`to_networkx` — the graph as a NetworkX MultiDiGraph; :func:`render_html` — the page.
+* :func:`to_networkx` — the graph as a NetworkX MultiDiGraph; :func:`render_html` — the page;
+* :func:`materialise` — reasoning into ``g:inferred``; :func:`export` / :func:`import_file` — exchange.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ _API = {
     "run_query": "envgraph.queries",
     "to_networkx": "envgraph.network",
     "render_html": "envgraph.render",
+    "materialise": "envgraph.reason",
+    "export": "envgraph.exchange",
+    "import_file": "envgraph.exchange",
 }
 
 __all__ = ["__version__", *_API]
