@@ -100,3 +100,22 @@ def test_every_mention_offset_indexes_the_original_text(extractor) -> None:
         for mention, _ in result.mentions:
             assert result.document.text[mention.start : mention.end] == mention.text
             assert 0 <= mention.start < mention.end <= len(result.document.text)
+
+
+PARTICIPATION = {
+    "en": "The Third Caspian Wetlands Forum opened in Aktau. The Steppe Council and the Aral Youth Network took part in the work of the forum.",
+    "az": "Üçüncü Xəzər Sulak Əraziləri Forumu Aktauda açıldı. Forumun işində Çöl Şurası və Aral Gənclər Şəbəkəsi iştirak edib.",
+    "kk": "Үшінші Каспий сулы-батпақты алқаптар форумы Ақтауда ашылды. Форум жұмысына Дала кеңесі мен Арал жастар желісі қатысты.",
+    "ru": "Третий Каспийский форум водно-болотных угодий открылся в Актау. В работе форума приняли участие Степной совет и Аральская молодёжная сеть.",
+    "tk": "Üçünji Hazar batgalyk ýerleri forumy Aktauda açyldy. Forumyň işine Çöl geňeşi we Aral ýaşlar tory gatnaşdy.",
+}
+
+
+@pytest.mark.parametrize("lang", sorted(PARTICIPATION))
+def test_two_bodies_joined_by_and_are_two_participants(lang: str, extractor) -> None:
+    text = PARTICIPATION[lang]
+    result = extract(Document(f"{lang}.txt", Path(f"{lang}.txt"), text, text, "0", "utf-8"), extractor, extractor.resolver())
+    labels = {iri: e.label for iri, e in result.entities.items()}
+    participants = {labels[r.subject] for r in result.relations if r.predicate == "participatesIn"}
+    assert len(participants) == 2, participants
+    assert all(" and " not in p and " və " not in p and " мен " not in p and " и " not in p and " we " not in p for p in participants)

@@ -213,7 +213,7 @@ class WordIndex:
 
     def _lookup(self, text_skeleton: str) -> list[object]:
         found: list[object] = []
-        if len(text_skeleton) < 2:
+        if not text_skeleton:
             return found
         seen: set[int] = set()
         prefix = text_skeleton[: self.PREFIX]

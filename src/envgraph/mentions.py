@@ -91,6 +91,7 @@ class CueTables:
     verb_endings: tuple[str, ...]
     government_words: frozenset[str]
     titles_precede_names: bool
+    conjunctions: frozenset[str]
 
     def head_type(self, word_skeleton: str) -> str | None:
         found = self.heads.lookup(word_skeleton)
@@ -167,6 +168,7 @@ def cue_tables(lang: str, data: LanguageData) -> CueTables:
         verb_endings=tuple(str(e) for e in raw.get("verb_endings") or []),
         government_words=frozenset(skeleton(str(w), data) for w in raw.get("government_words") or []),
         titles_precede_names=bool(raw.get("titles_precede_names", False)),
+        conjunctions=frozenset(skeleton(str(w), data) for w in raw.get("conjunctions") or []),
     )
 
 
@@ -404,9 +406,8 @@ def _extend_left(view: TextView, head: int, tables: CueTables, lang: str, stop: 
             break  # "Deputy Head of ...": the title is not part of the name (Turkic: "Nazirlər Forumu" is)
         if skel in tables.connectors and k - 1 in name_ends:
             break  # "Dünya Bankı və ...": the connector joins two names
-        if skel in tables.connectors and k > 0 and tables.head_type(view.skeletons[k - 1]) == tables.head_type(view.skeletons[head]) \
-                and view.tokens[k - 1].is_capitalised:
-            break  # "X Hökuməti və Y Hökuməti": two bodies of one kind
+        if skel in tables.conjunctions and k > 0 and tables.head_type(view.skeletons[k - 1]) == tables.head_type(view.skeletons[head]):
+            break  # "X Hökuməti və Y Hökuməti", "Дала кеңесі мен Арал ... желісі": two bodies of one kind
         if tables.stop_left_at_heads and tables.head_type(skel):
             break
         if token.is_capitalised or skel in tables.connectors or _ORDINAL_RE.match(token.text):
@@ -460,9 +461,15 @@ def _extend_right(view: TextView, head: int, tables: CueTables, lang: str, stop:
     n = len(view.tokens)
     saw_name = False
     lower_words = 0
+    before_conjunction: int | None = None
     while k < n and k - head < _MAX_NAME_TOKENS and k not in stop and _joined(view, k - 1, k):
         skel = view.skeletons[k]
         token = view.tokens[k]
+        if skel in tables.conjunctions and before_conjunction is None:
+            before_conjunction = last
+        if tables.head_type(skel) and before_conjunction is not None:
+            last = before_conjunction  # "Steppe Council and the Aral Youth Network": a second name
+            break
         if (skel in tables.barriers or (skel in tables.cue_barriers and not token.is_capitalised)) \
                 and skel not in tables.connectors:
             break
