@@ -110,3 +110,20 @@ def test_both_backends_answer_the_same_on_the_sample_corpus(
                 expected = run_query(corpus_store, query, params, lang=lang)
                 got = run_query(remote, query, params, lang=lang)
                 assert got.rows == expected.rows, (query.name, lang)
+
+
+def test_expected_rows_of_the_other_named_queries_on_the_sample_corpus(corpus_store: Store) -> None:
+    """partners, events, people, cooccurrence and summary: rows the sample texts state plainly."""
+    partners = {(r[0], r[3]) for r in rows(run_query(corpus_store, "partners", {"actor": "Kazakhstan"}))}
+    assert ("ent:country/azerbaijan", "sharedInitiative") in partners
+    assert ("ent:organisation/gef", "sharedInitiative") in partners
+    events = rows(run_query(corpus_store, "events", {"place": "Astana"}))
+    assert ("ent:event/regional-ecological-summit-2026", "2026-04-22") in {(r[0], r[2]) for r in events}
+    assert all(r[0] != "ent:event/cop29" for r in events)  # COP29 was not held in Astana
+    people = {(r[1], r[2]) for r in rows(run_query(corpus_store, "people", {"organisation": "UNOPS"}))}
+    assert ("Alexandra Regner-Burke", "Head of Programme Management Office") in people
+    pairs = {frozenset((r[0], r[2])) for r in rows(run_query(corpus_store, "cooccurrence"))}
+    assert frozenset(("ent:country/azerbaijan", "ent:organisation/gef")) in pairs
+    summary = {(r[0], r[1]): int(r[2]) for r in rows(run_query(corpus_store, "summary"))}
+    assert summary[("type", "Document")] == 5
+    assert summary[("property", "funds")] >= 1

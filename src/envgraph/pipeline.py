@@ -54,7 +54,7 @@ def extract(document: Document, extractor: Extractor, resolver: Resolver) -> Ext
     chains = suffix_chains(extractor.data)
     relations = extract_relations(view, resolved, extractor.lexicon, extractor.data, chains)
     attributes = extract_dates(view, resolved, extractor.data)
-    attributes += extract_positions(view, resolved, relations)
+    attributes += extract_positions(view, resolved, relations, extractor.data)
     attributes += extract_homepages(view, resolved)
     # only facts about entities that are in this document's graph
     relations = [r for r in relations if r.subject in entities and r.object in entities]

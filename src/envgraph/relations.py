@@ -498,8 +498,12 @@ def _dedupe(relations: list[Relation]) -> list[Relation]:
     return sorted(best.values(), key=lambda r: (r.sentence, r.predicate, r.subject, r.object))
 
 
-def extract_positions(view: TextView, resolved: list[tuple[Mention, str]], relations: list[Relation]) -> list[Attribute]:
-    """A person's position: the words between the person and the organisation they work for."""
+def extract_positions(view: TextView, resolved: list[tuple[Mention, str]], relations: list[Relation],
+                      data: LanguageData) -> list[Attribute]:
+    """A person's position: the words between the person and the organisation they work for,
+    when they hold a title word (Head, müavini, орынбасары ...)."""
+    from envgraph.mentions import cue_tables
+
     out: list[Attribute] = []
     placed = {(p.iri, p.first): p for p in _place(view, resolved)}
     by_iri: dict[str, list[Placed]] = {}
@@ -521,6 +525,9 @@ def extract_positions(view: TextView, resolved: list[tuple[Mention, str]], relat
                 phrase = " ".join(phrase.split())
                 if not phrase or len(phrase) > 160:
                     continue
+                titles = cue_tables(view.langs[person.first], data).positions
+                if not any(view.skeletons[k] in titles for k in view.token_range(*span)):
+                    continue  # "©UNOPS/Mynbaev Ernar": no title between them
                 raw = view.norm.to_raw_span(view.sentences[s].start, view.sentences[s].end)
                 out.append(Attribute(rel.subject, "position", phrase, "string", view.document.doc_id, raw,
                                      "structure:position", "", 0.6, person.mention.lang))
