@@ -66,3 +66,16 @@ def test_bad_files_are_skipped_with_their_reason_and_the_rest_is_built(corpus_di
     reasons = {Path(s["file"]).name: s["reason"] for s in summary["skipped"]}
     assert reasons["empty.txt"] == "empty file"
     assert "PNG" in reasons["image.txt"]
+
+
+def test_a_huge_file_is_skipped_with_a_hint_and_the_rest_is_built(corpus_dir: Path, tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "huge"
+    folder.mkdir()
+    (folder / "good.txt").write_text((corpus_dir / "004_c906d5bea6c2a985.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "dump.txt").write_text("Astana. " * 300_000, encoding="utf-8")  # 2.4 MB
+    assert main(["build", str(folder), "--store", str(tmp_path / "s"), "--json", "--no-progress", "--max-mb", "1"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["documents_extracted"] == 1
+    (skipped,) = summary["skipped"]
+    assert Path(skipped["file"]).name == "dump.txt" and "--max-mb" in skipped["reason"]

@@ -23,7 +23,7 @@ def build_command(
     store: Annotated[Optional[str], typer.Option("--store", "-s", help=_STORE_HELP, show_default=False)] = None,
     lexicon: Annotated[Optional[Path], typer.Option("--lexicon", help="Lexicon folder (default: the packaged data/lexicon).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Re-extract documents whose content is unchanged.")] = False,
-    max_mb: Annotated[float, typer.Option("--max-mb", help="Skip files larger than this many MB.")] = 64.0,
+    max_mb: Annotated[float, typer.Option("--max-mb", help="Skip files larger than this many MB (news items are KBs; a bigger file is usually a dump or a mistake).")] = 16.0,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes for extraction (default 1).")] = 1,
