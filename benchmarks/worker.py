@@ -29,7 +29,7 @@ def _write(path: Path, data: Any) -> None:
 # build: where the time goes
 # --------------------------------------------------------------------------------------------
 
-_STAGES: tuple[tuple[str, str], ...] = (
+_STAGES: tuple[tuple[str, str], ...] = (  # names envgraph.pipeline imports; missing ones are skipped
     ("envgraph.pipeline", "build_view"),
     ("envgraph.pipeline", "find_mentions"),
     ("envgraph.pipeline", "extract_relations"),
@@ -37,6 +37,7 @@ _STAGES: tuple[tuple[str, str], ...] = (
     ("envgraph.pipeline", "extract_positions"),
     ("envgraph.pipeline", "extract_homepages"),
     ("envgraph.pipeline", "emit"),
+    ("envgraph.pipeline", "emit_ntriples"),
 )
 
 _STAGE_NAMES = {
@@ -48,6 +49,7 @@ _STAGE_NAMES = {
     "extract_positions": "positions (extract_positions)",
     "extract_homepages": "homepages (extract_homepages)",
     "emit": "RDF triples (emit)",
+    "emit_ntriples": "RDF as N-Triples (emit_ntriples)",
     "replace_document": "store write (replace_document)",
 }
 
@@ -81,7 +83,9 @@ def task_profile_build(args: Mapping[str, Any], answer: Path) -> None:
     originals: list[tuple[Any, str, Any]] = []
     for module_name, attr in _STAGES:
         module = importlib.import_module(module_name)
-        fn = getattr(module, attr)
+        fn = getattr(module, attr, None)
+        if fn is None:
+            continue
         originals.append((module, attr, fn))
         setattr(module, attr, _timed(fn, attr, totals))
     resolve = Resolver.resolve
@@ -258,6 +262,29 @@ def task_sparql_reason(args: Mapping[str, Any], answer: Path) -> None:
     _write(answer, {"seconds": report.seconds, "rounds": report.rounds, "entailments": report.triples})
 
 
+def task_extract_only(args: Mapping[str, Any], answer: Path) -> None:
+    """Extract (and serialise) every document without writing to any store, timing the
+    lexicon load and the extraction separately: what the build costs without its store."""
+    import envgraph.pipeline as pipeline
+    from envgraph.read import iter_documents
+
+    start = time.perf_counter()
+    extractor = pipeline.Extractor.load(lexicon_dir=Path(args["lexicon_dir"]) if args.get("lexicon_dir") else None)
+    load = time.perf_counter() - start
+    resolver = extractor.resolver()
+    serialise = getattr(pipeline, "emit_ntriples", None) or getattr(pipeline, "emit", None)
+    documents = 0
+    start = time.perf_counter()
+    for result in iter_documents([Path(p) for p in args["paths"]]):
+        if result.document is None:
+            continue
+        extraction = pipeline.extract(result.document, extractor, resolver)
+        if serialise is not None:
+            serialise(extraction)
+        documents += 1
+    _write(answer, {"documents": documents, "lexicon_load": load, "seconds": time.perf_counter() - start})
+
+
 def task_incremental(args: Mapping[str, Any], answer: Path) -> None:
     """Add documents one at a time to an existing store through the API (extractor loaded
     once, not timed), timing each addition and the look-ups a build starts with."""
@@ -285,6 +312,7 @@ def task_incremental(args: Mapping[str, Any], answer: Path) -> None:
 
 TASKS: dict[str, Callable[[Mapping[str, Any], Path], None]] = {
     "incremental": task_incremental,
+    "extract_only": task_extract_only,
     "profile_build": task_profile_build,
     "rdflib_queries": task_rdflib_queries,
     "oxigraph_queries": task_oxigraph_queries,
