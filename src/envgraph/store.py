@@ -640,6 +640,9 @@ def _busy_message(store: str, holder: str, exclusive: bool) -> str:
     return f"store {store} is in use by another process"
 
 
+_FLUSH_EVERY = 8 * 2**20  # characters of N-Triples written between two flushes
+
+
 class EmbeddedStore(_SparqlStore):
     """pyoxigraph on disk (or in memory for ``":memory:"``)."""
 
@@ -649,6 +652,7 @@ class EmbeddedStore(_SparqlStore):
         self.location = str(location)
         self.read_only = read_only
         self._lock: _FileLock | None = None
+        self._unflushed = 0
         if self.location == MEMORY:
             self._store: ox.Store | None = ox.Store()
             return
@@ -716,6 +720,12 @@ class EmbeddedStore(_SparqlStore):
             self.oxigraph.remove_graph(ox.NamedNode(settings.INFERRED_GRAPH))
             self.oxigraph.remove_graph(ox.NamedNode(graph_iri))
             self.oxigraph.load(triples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph_iri))
+            # RocksDB keeps what was written in memory until it flushes; flushing every few MB
+            # keeps a long build's memory flat (measured: +130 MB per 100 documents without)
+            self._unflushed += len(triples)
+            if self._unflushed > _FLUSH_EVERY:
+                self.oxigraph.flush()
+                self._unflushed = 0
         except SyntaxError as err:
             raise StoreError(f"store {self.location}: invalid triples for {doc_id}: {err}") from err
         except OSError as err:
