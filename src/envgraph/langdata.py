@@ -54,6 +54,8 @@ class LanguageData:
     profiles: dict[str, LanguageProfile]
     cues: dict[str, dict[str, Any]] = field(default_factory=dict)  # lang -> cue tables
     event_part_kinds: tuple[tuple[str, str], ...] = ()  # (word start, kind), longest first
+    phonetic: tuple[tuple[str, str], ...] = ()  # rewrites for spelling-independent name keys
+    surname_case_endings: tuple[str, ...] = ()
 
 
 def _read_yaml(path: Path) -> Any:
@@ -137,4 +139,6 @@ def load_language_data(folder: Path | None = None) -> LanguageData:
         for kind, words in ((_read_yaml(events_path) or {}).get("event_part_kinds") or {}).items():
             kinds += [(str(w).lower().translate(fold), str(kind)) for w in words or []]
     return LanguageData(fold_table=fold, stemming=stemming, profiles=profiles, cues=cues,
-                        event_part_kinds=tuple(sorted(kinds, key=lambda kw: -len(kw[0]))))
+                        event_part_kinds=tuple(sorted(kinds, key=lambda kw: -len(kw[0]))),
+                        phonetic=tuple((str(a), str(b)) for a, b in script.get("phonetic") or []),
+                        surname_case_endings=tuple(str(e) for e in script.get("surname_case_endings") or []))

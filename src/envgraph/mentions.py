@@ -31,8 +31,6 @@ _NAME_SEPARATOR_RE = re.compile(r"^(?: |-|'|/|&| & | / |\n)$")
 _INFLECTION_TAIL_RE = re.compile(r"^[-'][^\W\d_]{1,7}\b")
 _ORDINAL_RE = re.compile(r"^\d{1,3}$")
 _ROMAN_RE = re.compile(r"^[IVXLC]+$")
-_YEAR_RE = re.compile(r"^(19|20)\d\d$")
-_QUOTE_PAIRS = {"«": "»", '"': '"', "'": "'"}
 
 TURKIC = frozenset({"az", "kk", "tk"})
 _CLOSING = frozenset({'"', "»", "*", "**", '*"', '"*', "**\"", "\"**", "*»", "»*", "'"})
@@ -92,6 +90,7 @@ class CueTables:
     government_words: frozenset[str]
     titles_precede_names: bool
     conjunctions: frozenset[str]
+    list_words: frozenset[str]
 
     def head_type(self, word_skeleton: str) -> str | None:
         found = self.heads.lookup(word_skeleton)
@@ -169,6 +168,7 @@ def cue_tables(lang: str, data: LanguageData) -> CueTables:
         government_words=frozenset(skeleton(str(w), data) for w in raw.get("government_words") or []),
         titles_precede_names=bool(raw.get("titles_precede_names", False)),
         conjunctions=frozenset(skeleton(str(w), data) for w in raw.get("conjunctions") or []),
+        list_words=frozenset(lower(str(w)) for w in raw.get("list_words") or []),
     )
 
 
@@ -592,11 +592,6 @@ def discover_acronyms(view: TextView, lexicon: Lexicon, data: LanguageData, know
     return out
 
 
-def _lowercase_before(text: str, paren: int) -> bool:
-    words = re.findall(r"[^\W\d_]+", text[max(0, paren - 40) : paren])
-    return bool(words) and words[-1].islower()
-
-
 def _rstrip_pos(text: str, pos: int) -> int:
     while pos > 0 and text[pos - 1] in " \u2013\u2014-":
         pos -= 1
@@ -648,7 +643,7 @@ def discover_persons(view: TextView, data: LanguageData, taken: Sequence[Candida
                 and _joined(view, i - 1, i) and len(tokens[i].text) > 3:
             surname = view.keys[i]
             out.append(Candidate(i, i, tokens[i].start, tokens[i].end, "Person", "person:title", 0.6,
-                                 f"|{_phonetic(_surname_stem(surname))}", tokens[i].text))
+                                 f"|{_phonetic(_surname_stem(surname, data), data)}", tokens[i].text))
             i += 1
             continue  # Ambassador Klimow, Ilçi Klimowyň: a title and a surname
         if words >= 2 or initial is not None:
@@ -657,9 +652,10 @@ def discover_persons(view: TextView, data: LanguageData, taken: Sequence[Candida
                 first_pos = initial if initial is not None else tokens[i].start
                 surname = view.keys[j]
                 given = view.skeletons[i] if initial is None and words >= 2 else ""
-                key = f"{_phonetic(given)[:1]}|{_phonetic(_surname_stem(surname))}" if given or initial is not None else _phonetic(surname)
+                key = (f"{_phonetic(given, data)[:1]}|{_phonetic(_surname_stem(surname, data), data)}"
+                       if given or initial is not None else _phonetic(surname, data))
                 if initial is not None:
-                    key = f"{_phonetic(skeleton(view.text[initial], data))[:1]}|{_phonetic(_surname_stem(surname))}"
+                    key = f"{_phonetic(skeleton(view.text[initial], data), data)[:1]}|{_phonetic(_surname_stem(surname, data), data)}"
                 label = view.text[first_pos : tokens[j].end]
                 out.append(Candidate(i, j, first_pos, tokens[j].end, "Person", f"person:{evidence}", 0.7 if evidence != "suffix" else 0.6,
                                      key, label))
@@ -720,21 +716,17 @@ def _person_evidence(view: TextView, i: int, j: int, tables: CueTables, data: La
     return None
 
 
-def _surname_stem(key: str) -> str:
-    for ending in ("ovoi", "evoi", "ova", "eva", "oi", "ym", "om", "a", "y", "e", "u"):
+def _surname_stem(key: str, data: LanguageData) -> str:
+    for ending in data.surname_case_endings:
         if key.endswith(ending) and len(key) - len(ending) >= 4:
             return key[: -len(ending)]
     return key
 
 
-_PHONETIC_RULES = (("zh", "j"), ("kh", "h"), ("sh", "s"), ("ch", "c"), ("ts", "s"), ("yo", "o"), ("yu", "u"),
-                   ("ya", "a"), ("iy", "i"), ("ye", "e"), ("ie", "e"), ("y", "i"), ("q", "k"), ("dj", "j"), ("w", "v"))
-
-
-def _phonetic(text: str) -> str:
-    """A coarse spelling-independent key for personal names across scripts."""
+def _phonetic(text: str, data: LanguageData) -> str:
+    """A coarse spelling-independent key for personal names across scripts (data/lang/script.yaml)."""
     out = text
-    for old, new in _PHONETIC_RULES:
+    for old, new in data.phonetic:
         out = out.replace(old, new)
     return re.sub(r"(.)\1+", r"\1", out)
 
@@ -981,4 +973,4 @@ def find_mentions(view: TextView, lexicon: Lexicon, data: LanguageData) -> list[
     return mentions
 
 
-__all__ = ["Candidate", "find_mentions", "match_lexicon", "select", "cue_tables", "Token", "stem"]
+__all__ = ["Candidate", "find_mentions", "match_lexicon", "select", "cue_tables"]

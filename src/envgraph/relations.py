@@ -88,9 +88,6 @@ def cue_rules(lang: str, data: LanguageData) -> tuple[CueRule, ...]:
     return tuple(sorted(rules, key=lambda r: -len(r.words)))
 
 
-_CHAINS = SuffixChains(frozenset())
-
-
 def _cue_matches(view: TextView, i: int, rule: CueRule, chains: SuffixChains) -> bool:
     for k, word in enumerate(rule.words):
         j = i + k
@@ -293,7 +290,7 @@ def _side(members: list[Placed], first: int, last: int, side: str) -> list[Place
                   key=lambda p: min(abs(first - p.last), abs(p.first - last)))
 
 
-def _coordinated(view: TextView, start: Placed, pool: list[Placed], direction: str) -> list[Placed]:
+def _coordinated(view: TextView, start: Placed, pool: list[Placed], direction: str, data: LanguageData) -> list[Placed]:
     """``start`` and the mentions listed with it: "X, Y and Z", "X və Y", "X и Y"."""
     chain = [start]
     ordered = sorted(pool, key=lambda p: p.first)
@@ -311,23 +308,34 @@ def _coordinated(view: TextView, start: Placed, pool: list[Placed], direction: s
                 break
             candidate = prv[-1]
             gap = view.text[view.tokens[candidate.last].end : view.tokens[current.first].start]
-        if not _is_list_gap(gap):
+        if not _is_list_gap(gap, data):
             break
         chain.append(candidate)
         current = candidate
     return chain
 
 
-_LIST_WORDS = frozenset({"and", "və", "və s", "и", "we", "және", "мен", "бен", "пен", "jäne", "hem", "ham", "as well as", "also"})
+def _is_list_gap(gap: str, data: LanguageData) -> bool:
+    """Only list punctuation, a conjunction or a list word of some language between two names:
+    "X, the Y and Z", "X, Y və Z", "X мен Y" (cue files: conjunctions, list_words)."""
+    words = [w for w in re.split(r"[\s,;()]+", lower(gap)) if w]
+    if not words:
+        return True
+    joiners = _list_joiners(data)
+    rest = [w for w in words if w not in joiners]
+    return not rest or " ".join(words) in joiners
 
 
-_ARTICLES = frozenset({"the", "a", "an"})
+@functools.lru_cache(maxsize=4)
+def _list_joiners(data: LanguageData) -> frozenset[str]:
+    from envgraph.mentions import cue_tables
 
-
-def _is_list_gap(gap: str) -> bool:
-    """Only list punctuation, a conjunction and articles between two names: "X, the Y and Z"."""
-    words = [w for w in re.split(r"[\s,;()]+", lower(gap)) if w and w not in _ARTICLES]
-    return not words or " ".join(words) in _LIST_WORDS
+    out: set[str] = set()
+    for lang in data.profiles:
+        tables = cue_tables(lang, data)
+        out |= {lower(w) for w in (data.cues.get(lang) or {}).get("conjunctions") or []}
+        out |= tables.list_words
+    return frozenset(out)
 
 
 def _is_locative(view: TextView, p: Placed, data: LanguageData) -> bool:
@@ -349,7 +357,7 @@ def _settings(view: TextView, top: list[Placed], data: LanguageData) -> set[int]
     out: set[int] = set()
     for p in top:
         if p.type in ("Country", "Place") and _is_locative(view, p, data):
-            out.update(id(q) for q in _coordinated(view, p, top, "before"))
+            out.update(id(q) for q in _coordinated(view, p, top, "before", data))
     return out
 
 
@@ -378,7 +386,7 @@ def _apply_rule(view: TextView, s_index: int, sentence: Segment, members: list[P
     elif subjects_pool:
         first_subject = subjects_pool[0]
         direction = "after" if rule.subject_side == "after" else "before"
-        subjects = list(_coordinated(view, first_subject, top, direction)) if rule.all_subjects else [first_subject]
+        subjects = list(_coordinated(view, first_subject, top, direction, data)) if rule.all_subjects else [first_subject]
     elif rule.subject_default and rule.subject_default.startswith("focus:"):
         f = focus.get(rule.subject_default.split(":", 1)[1])
         if f:
@@ -389,7 +397,7 @@ def _apply_rule(view: TextView, s_index: int, sentence: Segment, members: list[P
     if objects_pool:
         if rule.object_lists:
             direction = "after" if objects_pool[0].first > cue_last else "before"
-            objects = list(_coordinated(view, objects_pool[0], top, direction))
+            objects = list(_coordinated(view, objects_pool[0], top, direction, data))
         else:
             objects = [objects_pool[0]]
         gap = min(abs(cue_first - objects_pool[0].last), abs(objects_pool[0].first - cue_last))

@@ -272,7 +272,7 @@ def _given(mention: Mention, data: LanguageData) -> str:
     from envgraph.mentions import _phonetic
 
     first = mention.label.split()[0] if mention.label.split() else ""
-    return _phonetic(skeleton(first.lower().replace("x", "ks"), data))
+    return _phonetic(skeleton(first.lower().replace("x", "ks"), data), data)
 
 
 def iri_entry(lexicon: Lexicon, iri: str) -> str | None:
