@@ -237,3 +237,26 @@ def test_extraction_does_not_depend_on_the_hash_seed(corpus_dir: Path) -> None:
         out = subprocess.run([sys.executable, "-c", code, str(corpus_dir)], capture_output=True, text=True, env=env, check=True)
         digests.add(out.stdout.strip())
     assert len(digests) == 1
+
+
+def test_a_document_added_later_keeps_the_labels_already_stored(corpus_dir: Path, tmp_path: Path) -> None:
+    """An actor discovered in a later document under another surface form keeps the label it
+    was first written with, so the store still has one rdfs:label per actor (SHACL)."""
+    from envgraph.validate import validate
+
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir()
+    second.mkdir()
+    (first / "one.txt").write_text('Çöl Bərpası Fondu tərəfindən maliyyələşdirilən "Saiqa Dəhlizi" layihəsi başlayıb.',
+                                   encoding="utf-8")
+    (second / "two.txt").write_text("Forumda Çöl Bərpası Fondunun nümayəndələri iştirak ediblər.", encoding="utf-8")
+    location = str(tmp_path / "store")
+    build([first], location)
+    build([second], location)
+    with open_store(location, read_only=True) as store:
+        labels = store.query(
+            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+            "SELECT ?e (COUNT(DISTINCT ?l) AS ?n) WHERE { ?e rdfs:label ?l } GROUP BY ?e HAVING (COUNT(DISTINCT ?l) > 1)"
+        ).rows
+        assert labels == []
+        assert validate(store).conforms

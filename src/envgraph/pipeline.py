@@ -129,7 +129,7 @@ def build(
     target: Store = open_store(store) if own_store else store  # type: ignore[arg-type]
     try:
         stored = target.document_hashes()
-        resolver = extractor.resolver(known_entity_keys(target))
+        resolver = seeded_resolver(extractor, target)
         entity_types: dict[str, str] = {}
         def pending() -> Iterator[Document]:
             for result in iter_documents(paths, max_bytes=max_bytes):
@@ -220,18 +220,47 @@ def _count(report: BuildReport, extraction: Extraction, entity_types: dict[str, 
 
 _KEYS_QUERY = """
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT DISTINCT ?key ?entity WHERE { ?entity skos:notation ?key }
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT DISTINCT ?key ?entity ?label WHERE { ?entity skos:notation ?key . OPTIONAL { ?entity rdfs:label ?label } }
+"""
+
+_PREF_QUERY = """
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT DISTINCT ?entity ?pref WHERE { ?entity skos:notation ?key ; skos:prefLabel ?pref }
 """
 
 
 def known_entity_keys(store: Store) -> dict[str, str]:
     """The discovered actors already in the store, so that new documents reuse their IRIs."""
+    return {key: iri for key, (iri, _) in _stored_actors(store).items()}
+
+
+def _stored_actors(store: Store) -> dict[str, tuple[str, str | None]]:
     try:
         result = store.query(_KEYS_QUERY)
     except Exception as err:  # an empty or remote store without the data: start afresh
         log.debug("no entity keys in the store: %s", err)
         return {}
-    return {str(row[0]): str(row[1]) for row in result.rows if row[0] is not None}
+    return {str(r[0]): (str(r[1]), None if r[2] is None else str(r[2])) for r in result.rows if r[0] is not None}
+
+
+def seeded_resolver(extractor: Extractor, store: Store) -> Resolver:
+    """A resolver that knows the discovered actors already in the store: their IRIs and the
+    labels they were written with, so a new document reuses both (one rdfs:label and one
+    prefLabel per language per actor, whatever the order documents arrive in)."""
+    actors = _stored_actors(store)
+    resolver = extractor.resolver({key: iri for key, (iri, _) in actors.items()})
+    for iri, label in actors.values():
+        if label is not None:
+            resolver.labels.setdefault(iri, label)
+    try:
+        for entity, pref in store.query(_PREF_QUERY).rows:
+            language = getattr(pref, "language", None)
+            if entity is not None and language:
+                resolver.pref_labels.setdefault(str(entity), {}).setdefault(language, str(pref))
+    except Exception as err:
+        log.debug("no preferred labels in the store: %s", err)
+    return resolver
 
 
 def extract_corpus(paths: Iterable[Path | str], extractor: Extractor | None = None) -> list[Extraction]:
