@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.context import Context, now
-from benchmarks.measure import Timing, fmt_ratio
+from benchmarks.measure import Timing, fmt_ratio, python_child
 from benchmarks.report import Metric, Section, Table, Target
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -76,11 +76,13 @@ class HtmlPlan:
     sizes: tuple[int, ...]
     envgraph_runs: tuple[int, ...]
     pyvis_runs: tuple[int, ...]
-    cap: float  # seconds a page may take to draw and settle
+    cap: float  # seconds envgraph's page may take to draw and settle
+    pyvis_caps: tuple[float, ...]  # the same for the pyvis page, by size
 
 
-FULL = HtmlPlan(sizes=(500, 5_000, 20_000), envgraph_runs=(3, 3, 1), pyvis_runs=(3, 1, 1), cap=45.0)
-QUICK = HtmlPlan(sizes=(50,), envgraph_runs=(1,), pyvis_runs=(1,), cap=30.0)
+FULL = HtmlPlan(sizes=(500, 5_000, 20_000), envgraph_runs=(3, 3, 2), pyvis_runs=(2, 1, 1), cap=60.0,
+                pyvis_caps=(60.0, 110.0, 110.0))
+QUICK = HtmlPlan(sizes=(50,), envgraph_runs=(1,), pyvis_runs=(1,), cap=30.0, pyvis_caps=(30.0,))
 
 
 # --------------------------------------------------------------------------------------------
@@ -204,14 +206,24 @@ def wait_settled(driver: Any, cap: float, since: float = 0.0) -> dict[str, Any]:
         state = driver.execute_script(
             "var B = window.__bench || {marks: {}, long: []};"
             "return {marks: B.marks, long: B.long, drawings: B.drawings, now: performance.now()};")
-        last = state["marks"].get("lastDraw")
-        if last is not None and last > since:
+        first = _first_draw_after(state, since)
+        if first is not None:
+            # quiet: no long task for a while (an animating page may go on drawing; it is
+            # interactive as long as its frames are short)
             ends = [s + d for s, d in state["long"] if s + d > since]
-            quiet_from = max([last, *ends]) if ends else last
+            quiet_from = max([first, *ends])
             if state["now"] - quiet_from >= QUIET_MS + 200:
                 break
         time.sleep(0.1)
     return state
+
+
+def _first_draw_after(state: Mapping[str, Any], since: float) -> float | None:
+    marks = state.get("marks", {})
+    if since <= 0:
+        return marks.get("firstDraw")
+    last = marks.get("lastDraw")
+    return last if last is not None and last > since else None
 
 
 def measure_page(driver: Any, url: str, cap: float) -> PageTiming:
@@ -241,12 +253,47 @@ def measure_action(driver: Any, script: str, cap: float) -> tuple[float | None, 
     settled (ms from the call), and how many nodes are drawn then."""
     t0 = float(driver.execute_script("var t = performance.now();" + script + "; return t;"))
     state = wait_settled(driver, cap, since=t0)
-    last = state.get("marks", {}).get("lastDraw")
+    drawn_at = _first_draw_after(state, t0)
     drawn = int(driver.execute_script("return window.envgraph.network.body.nodeIndices.length;") or 0)
-    if last is None or last <= t0:
+    if drawn_at is None:
         return None, drawn
     ends = [s + d for s, d in state.get("long", []) if s + d > t0]
-    return max([last, *ends]) - t0, drawn
+    return max([drawn_at, *ends]) - t0, drawn
+
+
+def measure_in_browser(url: str, cap: float, *, drill_down: bool) -> dict[str, Any]:
+    """Open ``url`` in a fresh headless Chromium and measure it (and, for envgraph's overview
+    pages, the drill-downs). Runs in a child process (benchmarks.worker ``html_page``), which
+    the runner kills when the page blocks the browser past its cap."""
+    driver = start_browser()
+    try:
+        timing = measure_page(driver, url, cap)
+        out: dict[str, Any] = {"timing": _pt(timing)}
+        if drill_down and timing.first_draw_ms is not None and driver.execute_script(
+                "return !!(window.envgraph && window.envgraph.data.aggregate)"):
+            groups = driver.execute_script("return window.envgraph.data.aggregate.groups.length")
+            largest = driver.execute_script(
+                "return window.envgraph.data.aggregate.groups.filter(g => !g.pooled)[0].id")
+            ms, drawn = measure_action(driver, f"window.envgraph.openGroup({largest!r})", cap)
+            out["group"] = {"groups": groups, "ms": ms, "drawn": drawn}
+            ms, drawn = measure_action(
+                driver, "window.envgraph.showOverview(); "
+                "window.envgraph.setFilter('type', window.envgraph.data.types.map(t => t.name))", cap)
+            out["all"] = {"ms": ms, "drawn": drawn}
+        return out
+    finally:
+        driver.quit()
+
+
+def page_in_child(url: str, cap: float, *, drill_down: bool = False) -> dict[str, Any]:
+    """:func:`measure_in_browser` in a child process, killed (with its browser) past the cap."""
+    child, answer = python_child("html_page", {"url": url, "cap": cap, "drill_down": drill_down},
+                                 timeout=cap * (3 if drill_down else 1) + 40)
+    if answer is None:
+        note = (f"did not draw within {cap:.0f} s (browser blocked; killed)" if child.timed_out
+                else f"failed: {child.stderr.strip()[-200:]}")
+        return {"timing": _pt(PageTiming(None, None, None, 0, 0, 0.0, note))}
+    return dict(answer)
 
 
 # --------------------------------------------------------------------------------------------
@@ -273,52 +320,39 @@ def run(ctx: Context) -> Section:
     work = ctx.work / "html"
     work.mkdir(parents=True, exist_ok=True)
     results: dict[int, dict[str, Any]] = {}
-    driver = start_browser()
-    try:
-        for size, eg_runs, pv_runs in zip(plan.sizes, plan.envgraph_runs, plan.pyvis_runs):
-            G = synthetic_network(size)
-            ctx.log(f"html: {size} nodes: rendering")
-            eg_page = work / f"envgraph-{size}.html"
-            t0 = time.perf_counter()
-            render_html(G, eg_page)
-            render_s = time.perf_counter() - t0
-            instrument(eg_page, "<script>")
-            pv_page = work / f"pyvis-{size}.html"
-            t0 = time.perf_counter()
-            pyvis_page(G, pv_page)
-            pv_render_s = time.perf_counter() - t0
-            instrument(pv_page, '<script type="text/javascript">')
-            row: dict[str, Any] = {"nodes": G.number_of_nodes(), "edges": G.number_of_edges(),
-                                   "render_s": render_s, "pyvis_render_s": pv_render_s,
-                                   "page_mb": eg_page.stat().st_size / 1e6,
-                                   "pyvis_page_mb": pv_page.stat().st_size / 1e6}
-            eg: list[PageTiming] = []
-            for k in range(eg_runs):
-                ctx.log(f"html: {size} nodes: envgraph page, run {k + 1}")
-                eg.append(measure_page(driver, eg_page.as_uri(), plan.cap))
-            row["envgraph_timings"] = eg
-            # envgraph's big pages open on an overview; time the drill-downs as a user does them
-            has_overview = bool(driver.execute_script("return !!window.envgraph.data.aggregate"))
-            row["overview"] = has_overview
-            if has_overview:
-                groups = driver.execute_script("return window.envgraph.data.aggregate.groups.length")
-                largest = driver.execute_script(
-                    "return window.envgraph.data.aggregate.groups.filter(g => !g.pooled)[0].id")
-                ms, drawn = measure_action(driver, f"window.envgraph.openGroup({largest!r})", plan.cap)
-                row["group"] = {"groups": groups, "ms": ms, "drawn": drawn}
-                ms, drawn = measure_action(
-                    driver, "window.envgraph.setFilter('type', window.envgraph.data.types.map(t => t.name))",
-                    plan.cap)
-                row["all"] = {"ms": ms, "drawn": drawn}
-            pv: list[PageTiming] = []
-            for k in range(pv_runs):
-                ctx.log(f"html: {size} nodes: pyvis page, run {k + 1}")
-                pv.append(measure_page(driver, pv_page.as_uri(), plan.cap))
-            row["pyvis_timings"] = pv
-            results[size] = row
-            driver.get("about:blank")
-    finally:
-        driver.quit()
+    for size, eg_runs, pv_runs, pv_cap in zip(plan.sizes, plan.envgraph_runs, plan.pyvis_runs, plan.pyvis_caps):
+        G = synthetic_network(size)
+        ctx.log(f"html: {size} nodes: rendering")
+        eg_page = work / f"envgraph-{size}.html"
+        t0 = time.perf_counter()
+        render_html(G, eg_page)
+        render_s = time.perf_counter() - t0
+        instrument(eg_page, "<script>")
+        pv_page = work / f"pyvis-{size}.html"
+        t0 = time.perf_counter()
+        pyvis_page(G, pv_page)
+        pv_render_s = time.perf_counter() - t0
+        instrument(pv_page, '<script type="text/javascript">')
+        row: dict[str, Any] = {"nodes": G.number_of_nodes(), "edges": G.number_of_edges(),
+                               "render_s": render_s, "pyvis_render_s": pv_render_s,
+                               "page_mb": eg_page.stat().st_size / 1e6,
+                               "pyvis_page_mb": pv_page.stat().st_size / 1e6}
+        eg: list[PageTiming] = []
+        for k in range(eg_runs):
+            ctx.log(f"html: {size} nodes: envgraph page, run {k + 1}")
+            answer = page_in_child(eg_page.as_uri(), plan.cap, drill_down=(k == eg_runs - 1))
+            eg.append(PageTiming(**answer["timing"]))
+            # envgraph's big pages open on an overview; the drill-downs as a user does them
+            if "group" in answer:
+                row["group"], row["all"] = answer["group"], answer["all"]
+        row["overview"] = "group" in row
+        row["envgraph_timings"] = eg
+        pv: list[PageTiming] = []
+        for k in range(pv_runs):
+            ctx.log(f"html: {size} nodes: pyvis page, run {k + 1} (cap {pv_cap:.0f} s)")
+            pv.append(PageTiming(**page_in_child(pv_page.as_uri(), pv_cap)["timing"]))
+        row["pyvis_timings"] = pv
+        results[size] = row
     return _section(ctx, plan, results, time.perf_counter() - started)
 
 
