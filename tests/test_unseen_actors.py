@@ -119,3 +119,26 @@ def test_two_bodies_joined_by_and_are_two_participants(lang: str, extractor) -> 
     participants = {labels[r.subject] for r in result.relations if r.predicate == "participatesIn"}
     assert len(participants) == 2, participants
     assert all(" and " not in p and " və " not in p and " мен " not in p and " и " not in p and " we " not in p for p in participants)
+
+
+# an invented target defined by an acronym after a name of common words, and the same word
+# as a common noun, which names nothing
+DEFINED_GOAL = {
+    "kk": ("Кеңес сондай-ақ Жаңа өңірлік су үнемдеу мақсатына (RWSG) сәйкес шараларды талқылады.",
+           "Алқалы жиынның басты мақсаты өңірлік ынтымақтастықты нығайту болды."),
+    "kk-Latn": ("Keŋes sondai-aq Jaŋa öŋırlık su ünemdeu maqsatyna (RWSG) säikes şaralardy talqylady.",
+                "Alqaly jiynnyŋ basty maqsaty öŋırlık yntymaqtastyqty nyǧaitu boldy."),
+}
+
+
+@pytest.mark.parametrize("variant", sorted(DEFINED_GOAL))
+def test_a_name_defined_by_an_acronym_runs_over_common_words(variant: str, extractor) -> None:
+    defined, common = DEFINED_GOAL[variant]
+    result = extract(Document("goal.txt", Path("goal.txt"), defined, defined, "0", "utf-8"), extractor, extractor.resolver())
+    by_text = {mention.text: iri for mention, iri in result.mentions}
+    long_form = next(t for t in by_text if t.startswith(("Жаңа", "Jaŋa")))
+    assert long_form.split()[-1].lower().startswith(("мақсат", "maqsat"))
+    assert by_text["RWSG"] == by_text[long_form]
+    assert result.entities[by_text["RWSG"]].type == "Convention"
+    plain = extract(Document("common.txt", Path("common.txt"), common, common, "0", "utf-8"), extractor, extractor.resolver())
+    assert not [m.text for m, _ in plain.mentions if "мақсат" in m.text.lower() or "maqsat" in m.text.lower()]

@@ -62,6 +62,7 @@ class CueTables:
     """Cue words of one language, indexed so that inflected occurrences are found."""
 
     heads: WordIndex  # -> entity type
+    weak_heads: WordIndex  # heads that name something only capitalised or defined by an acronym
     head_words: frozenset[str]  # the head words in their dictionary form
     head_final: bool
     head_initial: bool
@@ -126,7 +127,9 @@ def cue_tables(lang: str, data: LanguageData) -> CueTables:
 
     person = raw.get("person") or {}
     connectors = frozenset(skeleton(str(w), data) for w in raw.get("connectors") or [])
-    stop_keys = frozenset(skeleton(w, data) for w in data.profiles[lang].stopwords) if lang in data.profiles else frozenset()
+    stopwords = data.profiles[lang].stopwords if lang in data.profiles else frozenset()
+    # tokens split at hyphens: "сондай-ақ" ends a name at its first part
+    stop_keys = frozenset(skeleton(w.split("-")[0], data) for w in stopwords)
     extra_barriers = frozenset(skeleton(str(w), data) for w in raw.get("barriers") or [])
     # the words of relation cues (financed, tərəfindən, реализуется ...) never stand inside a
     # name; the nominal cues of what an initiative concerns (protection, restoration) may
@@ -140,6 +143,7 @@ def cue_tables(lang: str, data: LanguageData) -> CueTables:
     )
     return CueTables(
         heads=typed_index(raw.get("heads") or {}),
+        weak_heads=index(raw.get("weak_heads") or []),
         head_words=frozenset(skeleton(str(w), data) for ws in (raw.get("heads") or {}).values() for w in ws or []),
         head_final=bool(raw.get("head_final", True)),
         head_initial=bool(raw.get("head_initial", False)),
@@ -327,10 +331,15 @@ def discover_by_heads(
             type_name = cue_tables("en", data).head_type(view.skeletons[i])
         if type_name is None:
             continue
+        if not view.tokens[i].is_capitalised and tables.weak_heads.lookup(view.skeletons[i]) \
+                and not _acronym_follows(view, i):
+            continue  # "the main goal of the meeting": a common word unless "... goal (NCQG)"
         if lang in TURKIC and any(p in view.skeletons[i][3:] for p in tables.generic_plural):
             continue  # plural head: "müvafiq nazirliklərinin" are some ministries, not one
         stop = blocked | (convention_tokens if type_name != "Organisation" else set())
-        first = _extend_left(view, i, tables, lang, stop, name_ends)
+        # a name that an acronym in parentheses follows may run over more common words
+        max_lower = _MAX_LOWER_WORDS_DEFINED if _acronym_follows(view, i) else _MAX_LOWER_WORDS
+        first = _extend_left(view, i, tables, lang, stop, name_ends, max_lower)
         last = _extend_right(view, i, tables, lang, stop)
         named = _is_named(view, first, last, i, tables, lexical_tokens, type_name, body_tokens)
         if not named:
@@ -384,11 +393,20 @@ def _refine_type(view: TextView, first: int, last: int, type_name: str, tables: 
 
 _MAX_NAME_TOKENS = 9
 _MAX_LOWER_WORDS = 3
+_MAX_LOWER_WORDS_DEFINED = 6
+_ACRONYM_IN_PARENTHESES = re.compile(r"\s*\(\s*[A-ZА-ЯӘҒҚҢӨҰҮҺІ][A-ZА-ЯӘҒҚҢӨҰҮҺІ0-9+&-]{1,11}\s*\)")
 
 
-def _extend_left(view: TextView, head: int, tables: CueTables, lang: str, stop: set[int], name_ends: set[int]) -> int:
+def _acronym_follows(view: TextView, i: int) -> bool:
+    """Whether the word ending at token i is followed by an acronym in parentheses: "(NCQG)"."""
+    return _ACRONYM_IN_PARENTHESES.match(view.text, view.tokens[i].end) is not None
+
+
+def _extend_left(view: TextView, head: int, tables: CueTables, lang: str, stop: set[int], name_ends: set[int],
+                 max_lower: int = _MAX_LOWER_WORDS) -> int:
     """Modifiers before the head: capitalised words and connectors; in Turkic languages and Russian
-    also up to three lower-case words, trimmed back to the first capitalised one."""
+    also up to ``max_lower`` lower-case words (three; six when an acronym in parentheses defines
+    the name), trimmed back to the first capitalised one."""
     first = head
     lower_words = 0
     k = head - 1
@@ -412,12 +430,12 @@ def _extend_left(view: TextView, head: int, tables: CueTables, lang: str, stop: 
             break
         if token.is_capitalised or skel in tables.connectors or _ORDINAL_RE.match(token.text):
             first = k
-        elif tables.modifier_endings and lower_words < _MAX_LOWER_WORDS:
+        elif tables.modifier_endings and lower_words < max_lower:
             if not lower(token.text).endswith(tables.modifier_endings):
                 break
             lower_words += 1
             first = k
-        elif lang in TURKIC and lower_words < _MAX_LOWER_WORDS:
+        elif lang in TURKIC and lower_words < max_lower:
             lower_words += 1
             first = k
         else:
