@@ -142,3 +142,14 @@ def test_a_name_defined_by_an_acronym_runs_over_common_words(variant: str, extra
     assert result.entities[by_text["RWSG"]].type == "Convention"
     plain = extract(Document("common.txt", Path("common.txt"), common, common, "0", "utf-8"), extractor, extractor.resolver())
     assert not [m.text for m, _ in plain.mentions if "мақсат" in m.text.lower() or "maqsat" in m.text.lower()]
+
+
+def test_a_russian_event_part_named_after_its_head_is_a_part_of_the_event(extractor) -> None:
+    text = ("Третий Каспийский форум водно-болотных угодий прошел в Актау. "
+            "Церемония открытия, прошедшая на форуме, собрала министров.")
+    result = extract(Document("ru.txt", Path("ru.txt"), text, text, "0", "utf-8"), extractor, extractor.resolver())
+    by_text = {mention.text: iri for mention, iri in result.mentions}
+    assert "Церемония открытия" in by_text, sorted(by_text)
+    part, forum = by_text["Церемония открытия"], by_text["Третий Каспийский форум"]
+    assert part != forum
+    assert any(r.subject == part and r.predicate == "partOf" and r.object == forum for r in result.relations)

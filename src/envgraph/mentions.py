@@ -354,10 +354,14 @@ def discover_by_heads(
             # a common-noun event ("the forum", "beynəlxalq forum"): resolved later to a named one,
             # or, with a part modifier ("the opening ceremony"), a part of the main event
             first = _generic_modifiers(view, i, tables)
-            part = any(_starts_with_any(view.skeletons[k], tables.event_part_modifiers) for k in range(first, i))
+            last = i
+            if tables.head_initial and i + 1 < n and _joined(view, i, i + 1) \
+                    and _starts_with_any(view.skeletons[i + 1], tables.event_part_modifiers):
+                last = i + 1  # "церемония открытия": the kind of part follows the head
+            part = any(_starts_with_any(view.skeletons[k], tables.event_part_modifiers) for k in range(first, last + 1) if k != i)
             rule = f"head:{type_name}:generic" + (":part-modifier" if part else "")
-            out.append(Candidate(first, i, view.tokens[first].start, _extend_inflection(view, view.tokens[i].end), type_name,
-                                 rule, 0.4, f"generic:{view.skeletons[i][:5]}", _surface(view, first, i), generic=True))
+            out.append(Candidate(first, last, view.tokens[first].start, _extend_inflection(view, view.tokens[last].end), type_name,
+                                 rule, 0.4, f"generic:{view.skeletons[i][:5]}", _surface(view, first, last), generic=True))
             continue
         if first == last:
             if not view.tokens[i].is_capitalised or len(view.tokens[i].text) < 3:
