@@ -153,3 +153,33 @@ def test_a_russian_event_part_named_after_its_head_is_a_part_of_the_event(extrac
     part, forum = by_text["Церемония открытия"], by_text["Третий Каспийский форум"]
     assert part != forum
     assert any(r.subject == part and r.predicate == "partOf" and r.object == forum for r in result.relations)
+
+
+URL_PROJECTS = {
+    "en": "The project aims to restore saiga habitats on the Ustyurt Plateau. https://saiga-corridor.example.org/",
+    "az": "Layihənin məqsədi Ustyurt yaylasında saiqa yaşayış yerlərinin bərpasıdır. https://saiga-corridor.example.org/",
+    "ru": "Проект направлен на восстановление мест обитания сайгаков на плато Устюрт. https://saiga-corridor.example.org/",
+}
+
+
+@pytest.mark.parametrize("lang", sorted(URL_PROJECTS))
+def test_a_project_known_only_by_its_link_is_an_initiative_with_that_homepage(lang: str, extractor) -> None:
+    text = URL_PROJECTS[lang]
+    result = extract(Document(f"{lang}.txt", Path(f"{lang}.txt"), text, text, "0", "utf-8"), extractor, extractor.resolver())
+    by_text = {mention.text: iri for mention, iri in result.mentions}
+    iri = by_text.get("https://saiga-corridor.example.org/")
+    assert iri is not None, sorted(by_text)
+    assert result.entities[iri].type == "Initiative"
+    homepages = {(a.subject, a.value) for a in result.attributes if a.predicate == "homepage"}
+    assert (iri, "https://saiga-corridor.example.org/") in homepages
+
+
+def test_a_link_after_a_named_project_or_other_text_names_nothing(extractor) -> None:
+    named = 'The project "Saiga Corridor" restores habitats on the Ustyurt Plateau. https://saiga-corridor.example.org/'
+    result = extract(Document("x.txt", Path("x.txt"), named, named, "0", "utf-8"), extractor, extractor.resolver())
+    assert not [m for m, _ in result.mentions if m.text.startswith("https://")]
+    labels = {a.value: result.entities[a.subject].label for a in result.attributes if a.predicate == "homepage"}
+    assert labels == {"https://saiga-corridor.example.org/": "Saiga Corridor"}
+    other = "Saigas returned to the Ustyurt Plateau this spring. https://news.example.org/saigas"
+    result = extract(Document("y.txt", Path("y.txt"), other, other, "0", "utf-8"), extractor, extractor.resolver())
+    assert not [m for m, _ in result.mentions if m.text.startswith("https://")]

@@ -614,6 +614,38 @@ def discover_acronyms(view: TextView, lexicon: Lexicon, data: LanguageData, know
     return out
 
 
+_URL_AT_END_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"'»)\]]+[^\s<>\"'»)\].,;:]/?\s*$")
+
+
+def discover_url_projects(view: TextView, data: LanguageData, named: Sequence[Candidate]) -> list[Candidate]:
+    """A project known only by its link: a paragraph that opens on "the project" (Layihənin
+    məqsədi ..., The project aims ..., Проект направлен ...) without naming it and ends with a URL
+    is about the initiative at that URL, which then names it. Initiatives named further on in the
+    paragraph are its context ("... in the Eastern Partnership countries"), not its subject."""
+    out: list[Candidate] = []
+    starts = [t.start for t in view.tokens]
+    for para in view.paragraphs:
+        match = _URL_AT_END_RE.search(view.text, para.start, para.end)
+        if match is None:
+            continue
+        first = bisect.bisect_left(starts, para.start)
+        subject = [k for k in (first, first + 1) if k < len(view.tokens) and view.tokens[k].start < match.start()
+                   and cue_tables(view.langs[k], data).head_type(view.skeletons[k]) == "Initiative"
+                   and (k == first or view.tokens[first].text in cue_tables(view.langs[first], data).non_names)]
+        # "Layihənin məqsədi", "The project aims": the first word, or the one after an article
+        if not subject:
+            continue
+        if any(c.type == "Initiative" and c.first == subject[0] + 1 for c in named):
+            continue  # "The project Saiga Corridor ...": a named project, the URL is its homepage
+        url = match.group().rstrip()
+        end = match.start() + len(url)
+        last = bisect.bisect_left(starts, end) - 1
+        key = "url:" + re.sub(r"^(?:https?://)?(?:www\.)?", "", url.lower()).rstrip("/")
+        out.append(Candidate(bisect.bisect_left(starts, match.start()), last, match.start(), end, "Initiative",
+                             "url:initiative", 0.5, key, key[4:]))
+    return out
+
+
 def _rstrip_pos(text: str, pos: int) -> int:
     while pos > 0 and text[pos - 1] in " \u2013\u2014-":
         pos -= 1
@@ -961,12 +993,13 @@ def find_mentions(view: TextView, lexicon: Lexicon, data: LanguageData) -> list[
     quoted = discover_quoted(view, data)
     named = lexical + heads + quoted
     acronyms = discover_acronyms(view, lexicon, data, named)
+    projects = discover_url_projects(view, data, named)
     places = discover_places(view, data, lexical + heads + quoted + persons)
     places += discover_outlets(view, lexical)
     lexical = sorted(_long_forms(view, lexical, heads + quoted), key=lambda c: c.start)
     starts = [c.start for c in lexical]
     trimmed = [_trim_to_lexicon(view, c, lexical, starts) for c in heads]
-    discovered = [c for c in [c for c in trimmed if c is not None] + quoted + acronyms + persons + places
+    discovered = [c for c in [c for c in trimmed if c is not None] + quoted + acronyms + projects + persons + places
                   if not _clashes_with_lexicon(view, c, lexical, starts)]
     selected = select(lexical + discovered, lexicon.parents)
     doc = view.document

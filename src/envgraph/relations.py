@@ -555,7 +555,8 @@ _URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"'»)\]]+[^\s<>\"'»)\].,;:]")
 
 def extract_homepages(view: TextView, resolved: list[tuple[Mention, str]]) -> list[Attribute]:
     """A URL given in a paragraph is the homepage of the organisation or initiative the paragraph
-    is about (its first named one): "About UNOPS ... Read more: www.unops.org"."""
+    is about (its first named one): "About UNOPS ... Read more: www.unops.org"; a URL that is itself
+    the mention of a project (see mentions.discover_url_projects) is that project's homepage."""
     out: list[Attribute] = []
     placed = sorted(
         ((m, iri) for m, iri in resolved if m.type in ("Organisation", "Initiative", "Event") and not m.nested and not m.generic),
@@ -575,6 +576,9 @@ def extract_homepages(view: TextView, resolved: list[tuple[Mention, str]]) -> li
         lo = bisect.bisect_left(mention_starts, para.start)
         hi = bisect.bisect_left(mention_starts, match.start())
         candidates = placed[lo:hi]
+        named_by_url = [(m, i) for m, i in placed[hi:hi + 1] if m.norm_start == match.start()]
+        if named_by_url:
+            candidates = named_by_url  # a project known by its link: the link is its homepage
         if not candidates:
             continue
         mention, iri = candidates[0]
