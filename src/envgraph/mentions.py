@@ -669,6 +669,7 @@ def discover_persons(view: TextView, data: LanguageData, taken: Sequence[Candida
         blocked.update(range(c.first, c.last + 1))
     tokens = view.tokens
     n = len(tokens)
+    unproven: list[Candidate] = []
     i = 0
     while i < n:
         tables = cue_tables(view.langs[i], data)
@@ -702,18 +703,31 @@ def discover_persons(view: TextView, data: LanguageData, taken: Sequence[Candida
             continue  # Ambassador Klimow, Ilçi Klimowyň: a title and a surname
         if words >= 2 or initial is not None:
             evidence = _person_evidence(view, i, j, tables, data, initial is not None)
+            first_pos = initial if initial is not None else tokens[i].start
+            surname = view.keys[j]
+            given = view.skeletons[i] if initial is None and words >= 2 else ""
+            key = (f"{_phonetic(given, data)[:1]}|{_phonetic(_surname_stem(surname, data), data)}"
+                   if given or initial is not None else _phonetic(surname, data))
+            if initial is not None:
+                key = f"{_phonetic(skeleton(view.text[initial], data), data)[:1]}|{_phonetic(_surname_stem(surname, data), data)}"
+            label = view.text[first_pos : tokens[j].end]
             if evidence:
-                first_pos = initial if initial is not None else tokens[i].start
-                surname = view.keys[j]
-                given = view.skeletons[i] if initial is None and words >= 2 else ""
-                key = (f"{_phonetic(given, data)[:1]}|{_phonetic(_surname_stem(surname, data), data)}"
-                       if given or initial is not None else _phonetic(surname, data))
-                if initial is not None:
-                    key = f"{_phonetic(skeleton(view.text[initial], data), data)[:1]}|{_phonetic(_surname_stem(surname, data), data)}"
-                label = view.text[first_pos : tokens[j].end]
                 out.append(Candidate(i, j, first_pos, tokens[j].end, "Person", f"person:{evidence}", 0.7 if evidence != "suffix" else 0.6,
                                      key, label))
+            elif words >= 2:
+                unproven.append(Candidate(i, j, first_pos, tokens[j].end, "Person", "person:document", 0.55, key, label))
         i = j + 1
+    # one person per discourse: a full name the document shows to be a person elsewhere (with a
+    # title, in another language or script) is that person wherever it stands
+    def spelled(c: Candidate) -> str:  # the name as written, folded, before any stemming
+        return _phonetic(" ".join(view.skeletons[c.first : c.last + 1]), data)
+
+    known = {c.key: c.key for c in out if "|" in c.key}
+    known.update((spelled(c), c.key) for c in out if c.last > c.first)
+    for c in unproven:
+        key = known.get(c.key) or known.get(spelled(c))
+        if key is not None:
+            out.append(replace(c, key=key))  # keyed as the proven mention, so it resolves with it
     return out
 
 
