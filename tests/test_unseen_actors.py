@@ -183,3 +183,26 @@ def test_a_link_after_a_named_project_or_other_text_names_nothing(extractor) -> 
     other = "Saigas returned to the Ustyurt Plateau this spring. https://news.example.org/saigas"
     result = extract(Document("y.txt", Path("y.txt"), other, other, "0", "utf-8"), extractor, extractor.resolver())
     assert not [m for m, _ in result.mentions if m.text.startswith("https://")]
+
+
+RU_DELEGATION = (
+    "Делегацию Казахстана возглавляет Данияр Копбаев, советник по вопросам степной и водной дипломатии "
+    "Фонда восстановления степей. Семинар организован Ассоциацией каспийских егерей при поддержке "
+    "Степного агентства по развитию и сотрудничеству (SDC). "
+    "В работе семинара участвовали представители Министерства водных ресурсов и РЭЦЦА."
+)
+
+
+def test_names_cut_at_a_conjunction_and_titles_set_off_after_a_name(extractor) -> None:
+    result = extract(Document("ru.txt", Path("ru.txt"), RU_DELEGATION, RU_DELEGATION, "0", "utf-8"), extractor,
+                     extractor.resolver())
+    by_text = {mention.text: iri for mention, iri in result.mentions}
+    labels = {iri: e.label for iri, e in result.entities.items()}
+    facts = {(labels[r.subject], r.predicate, labels[r.object]) for r in result.relations}
+    # a title right after the name opens a phrase that ends at the employer
+    assert ("Данияр Копбаев", "worksFor", "Фонда восстановления степей") in facts
+    # a known acronym in parentheses: the long form runs on over "и" to the parenthesis
+    assert by_text["Степного агентства по развитию и сотрудничеству"] == by_text["SDC"]
+    # "X и <known name>": two names, not one
+    assert "Министерства водных ресурсов" in by_text
+    assert by_text["Министерства водных ресурсов"] != by_text["РЭЦЦА"]

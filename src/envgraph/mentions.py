@@ -933,15 +933,24 @@ def _clashes_with_lexicon(view: TextView, candidate: Candidate, lexical: Sequenc
 
 
 def _trim_to_lexicon(view: TextView, candidate: Candidate, lexical: Sequence[Candidate],
-                     starts: Sequence[int]) -> Candidate | None:
+                     starts: Sequence[int], data: LanguageData) -> Candidate | None:
     """A name read around a head word that runs into a known name ends where the known one does:
-    "[Nazirliyinin] Beynəlxalq ... şöbəsinin" starts after the ministry, which is a name of its own."""
+    "[Nazirliyinin] Beynəlxalq ... şöbəsinin" starts after the ministry, which is a name of its own;
+    "Министерства охраны окружающей среды [и РЭЦЦА]" ends before the conjunction that joins it to
+    a known name."""
     lo = bisect.bisect_left(starts, candidate.start - 400)
     hi = bisect.bisect_left(starts, candidate.end)
-    first = candidate.first
+    first, last = candidate.first, candidate.last
+    conjunctions = cue_tables(view.langs[candidate.last], data).conjunctions
     for lex in lexical[lo:hi]:
         if lex.start < candidate.start < lex.end < candidate.end:  # the known name cuts in from the left
             first = max(first, lex.last + 1)
+        if (candidate.first + 1 < lex.first and lex.last >= candidate.last and lex.start < candidate.end
+                and view.skeletons[lex.first - 1] in conjunctions):
+            last = min(last, lex.first - 2)  # "X и РЭЦЦА": two names
+    if last < candidate.last:
+        candidate = replace(candidate, last=last, end=_extend_inflection(view, view.tokens[last].end),
+                            key=_phrase_key(view, candidate.first, last), label=_surface(view, candidate.first, last))
     if first == candidate.first:
         return candidate
     while first <= candidate.last and not view.tokens[first].is_capitalised:
@@ -952,7 +961,8 @@ def _trim_to_lexicon(view: TextView, candidate: Candidate, lexical: Sequence[Can
                    key=_phrase_key(view, first, candidate.last), label=_surface(view, first, candidate.last))
 
 
-def _long_forms(view: TextView, lexical: list[Candidate], discovered: Sequence[Candidate]) -> list[Candidate]:
+def _long_forms(view: TextView, lexical: list[Candidate], discovered: Sequence[Candidate],
+                data: LanguageData) -> list[Candidate]:
     """"İslam Ölkələrinin ... Mərkəzinin (SESRIC)": a discovered name right before a known
     acronym in parentheses is that acronym's long form, so it names the known actor."""
     out = list(lexical)
@@ -966,9 +976,27 @@ def _long_forms(view: TextView, lexical: list[Candidate], discovered: Sequence[C
         paren = view.text.rfind("(", max(0, abbr.start - 3), abbr.start)
         if paren < 0:
             continue
-        for long_form in by_end.get(_rstrip_pos(view.text, paren), []):
+        long_forms = by_end.get(_rstrip_pos(view.text, paren), []) or _cut_long_forms(view, discovered, paren, data)
+        for long_form in long_forms:
             out.append(replace(long_form, rule="lexicon:long-form", entry_ids=abbr.entry_ids, key=abbr.key,
                                label=abbr.label, type=abbr.type, confidence=0.85))
+    return out
+
+
+def _cut_long_forms(view: TextView, discovered: Sequence[Candidate], paren: int, data: LanguageData) -> list[Candidate]:
+    """"Швейцарского агентства по развитию и сотрудничеству (SDC)": discovery stopped at the
+    conjunction, but the known acronym says the name runs on to the parenthesis."""
+    starts = [t.start for t in view.tokens]
+    last = bisect.bisect_left(starts, paren) - 1
+    out: list[Candidate] = []
+    for c in discovered:
+        if c.generic or not 0 < last - c.last <= 3:
+            continue
+        tables = cue_tables(view.langs[c.last], data)
+        rest = range(c.last + 1, last + 1)
+        if (view.skeletons[c.last + 1] in tables.conjunctions | tables.connectors
+                and all(_joined(view, k - 1, k) and not view.tokens[k].is_acronym for k in rest)):
+            out.append(replace(c, last=last, end=view.tokens[last].end))
     return out
 
 
@@ -1010,9 +1038,9 @@ def find_mentions(view: TextView, lexicon: Lexicon, data: LanguageData) -> list[
     projects = discover_url_projects(view, data, named)
     places = discover_places(view, data, lexical + heads + quoted + persons)
     places += discover_outlets(view, lexical)
-    lexical = sorted(_long_forms(view, lexical, heads + quoted), key=lambda c: c.start)
+    lexical = sorted(_long_forms(view, lexical, heads + quoted, data), key=lambda c: c.start)
     starts = [c.start for c in lexical]
-    trimmed = [_trim_to_lexicon(view, c, lexical, starts) for c in heads]
+    trimmed = [_trim_to_lexicon(view, c, lexical, starts, data) for c in heads]
     discovered = [c for c in [c for c in trimmed if c is not None] + quoted + acronyms + projects + persons + places
                   if not _clashes_with_lexicon(view, c, lexical, starts)]
     selected = select(lexical + discovered, lexicon.parents)

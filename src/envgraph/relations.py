@@ -448,8 +448,9 @@ def _person_relations(view: TextView, s_index: int, sentence: Segment, members: 
         if not near:
             continue
         on_side = [(d, o) for d, o in near if (o.first > person.last) == (preferred == "after")]
-        # the other side only when close: "X, Director of Y" in a language that names Y first
-        near = on_side or [(d, o) for d, o in near if d <= 5]
+        # the other side only when close ("X, Director of Y" in a language that names Y first),
+        # or when a title right after the name opens a phrase ending at it ("X, советник ... МИД")
+        near = on_side or [(d, o) for d, o in near if d <= 5 or _appositive(view, person, o, data)]
         if not near:
             continue
         near.sort(key=lambda d: d[0])
@@ -460,6 +461,18 @@ def _person_relations(view: TextView, s_index: int, sentence: Segment, members: 
             confidence = max(0.5, 0.85 - 0.02 * distance)
             out.append(_relation(view, s_index, sentence, person, "worksFor", org, "structure:person-organisation", "", confidence))
     return out
+
+
+def _appositive(view: TextView, person: Placed, org: Placed, data: LanguageData) -> bool:
+    """Whether the organisation ends a title phrase set off right after the person's name:
+    "Махтумкули Акмурадов, советник по вопросам ... МИД страны"."""
+    from envgraph.mentions import cue_tables
+
+    after = person.last + 1
+    if org.first <= after or after >= len(view.tokens):
+        return False
+    gap = view.text[view.tokens[person.last].end : view.tokens[after].start].strip()
+    return gap in (",", "–", "—", "-") and view.skeletons[after] in cue_tables(view.langs[after], data).positions
 
 
 def _structural_relations(view: TextView, s_index: int, sentence: Segment, members: list[Placed],
