@@ -206,3 +206,26 @@ def test_names_cut_at_a_conjunction_and_titles_set_off_after_a_name(extractor) -
     # "X и <known name>": two names, not one
     assert "Министерства водных ресурсов" in by_text
     assert by_text["Министерства водных ресурсов"] != by_text["РЭЦЦА"]
+
+
+PRONOUNS = {
+    "en": "Mr. Daniyar Kopbayev and Ms. Aigerim Sultanova visited Aktau. During the visit they took part in the "
+          "Third Caspian Wetlands Forum.",
+    "ru": "Г-н Данияр Копбаев и г-жа Айгерим Султанова посетили Актау. В ходе визита они приняли участие в "
+          "Третьем Каспийском форуме водно-болотных угодий.",
+}
+
+
+@pytest.mark.parametrize("lang", sorted(PRONOUNS))
+def test_they_stands_for_the_persons_of_the_sentence_before(lang: str, extractor) -> None:
+    text = PRONOUNS[lang]
+    result = extract(Document(f"{lang}.txt", Path(f"{lang}.txt"), text, text, "0", "utf-8"), extractor, extractor.resolver())
+    persons = {iri for iri, e in result.entities.items() if e.type == "Person"}
+    participants = {r.subject for r in result.relations if r.predicate == "participatesIn"}
+    assert len(persons) == 2 and persons <= participants, (persons, participants)
+
+
+def test_they_without_persons_before_it_stands_for_nobody(extractor) -> None:
+    text = "The weather in Aktau was fine. During the visit they took part in the Third Caspian Wetlands Forum."
+    result = extract(Document("x.txt", Path("x.txt"), text, text, "0", "utf-8"), extractor, extractor.resolver())
+    assert not [r for r in result.relations if r.predicate == "participatesIn"]

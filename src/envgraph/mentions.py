@@ -768,6 +768,11 @@ def _person_evidence(view: TextView, i: int, j: int, tables: CueTables, data: La
     for k in range(max(0, i - 4), i):
         if view.skeletons[k].rstrip(".") in tables.honorifics_before or view.skeletons[k] in tables.positions:
             return "title"
+    # hyphenated honorifics (г-н, г-жа) are split into tokens: read them from the text
+    before = skeleton(view.text[max(0, view.tokens[i].start - 12) : view.tokens[i].start], data).rstrip(" .")
+    for honorific in tables.honorifics_before:
+        if "-" in honorific and before.endswith(honorific) and not before[: -len(honorific)][-1:].isalpha():
+            return "title"
     if j + 1 < len(view.tokens) and view.skeletons[j + 1] in tables.honorifics_after:
         return "title"
     gap = view.text[view.tokens[j].end : view.tokens[j].end + 4]

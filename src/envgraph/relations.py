@@ -132,7 +132,10 @@ def extract_relations(
         members = sorted(by_sentence.get(s_index, []), key=lambda p: p.first)
         if not members:
             continue
-        found += _cue_relations(view, s_index, sentence, members, focus, types, data, chains)
+        # the persons of the sentence before (in the same language), for "They took part in ..."
+        previous = [p for p in by_sentence.get(s_index - 1, []) if p.type == "Person" and not p.mention.nested
+                    and s_index > 0 and view.sentences[s_index - 1].lang == sentence.lang]
+        found += _cue_relations(view, s_index, sentence, members, focus, types, data, chains, previous)
         found += _person_relations(view, s_index, sentence, members, data)
         found += _structural_relations(view, s_index, sentence, members, lexicon)
     found += _held_in(view, placed, focus, data)
@@ -244,7 +247,7 @@ def _relation(view: TextView, s_index: int, sentence: Segment, subj: Placed | st
 
 def _cue_relations(view: TextView, s_index: int, sentence: Segment, members: list[Placed],
                    focus: dict[str, str | None], types: dict[str, str], data: LanguageData,
-                   chains: SuffixChains) -> list[Relation]:
+                   chains: SuffixChains, antecedents: list[Placed] | None = None) -> list[Relation]:
     out: list[Relation] = []
     token_ids = view.token_range(sentence.start, sentence.end)
     if not token_ids:
@@ -265,7 +268,8 @@ def _cue_relations(view: TextView, s_index: int, sentence: Segment, members: lis
                 continue  # the cue word is part of a name ("Fund" in "Global Environment Fund")
             covered.update(range(cue_first, cue_last + 1))
             cue_text = view.text[view.tokens[cue_first].start : view.tokens[cue_last].end]
-            out += _apply_rule(view, s_index, sentence, members, rule, cue_first, cue_last, cue_text, focus, types, data)
+            out += _apply_rule(view, s_index, sentence, members, rule, cue_first, cue_last, cue_text, focus, types, data,
+                               antecedents or [])
             break
     return out
 
@@ -366,9 +370,27 @@ def _locative_suffixes(lang: str, data: LanguageData) -> tuple[str, ...]:
     return tuple(skeleton(str(x), data) for x in (data.cues.get(lang) or {}).get("locative_suffixes") or [])
 
 
+def _pronoun_subjects(view: TextView, sentence: Segment, cue_first: int, antecedents: list[Placed],
+                      data: LanguageData) -> list[Placed]:
+    """"В ходе визита они приняли участие в ...": a personal pronoun before the cue, and no
+    actor there, stands for the persons of the sentence before (all of them for "they", the
+    last one for "he"/"she"); the pronouns are listed per language (cues: subject_pronouns)."""
+    if not antecedents:
+        return []
+    pronouns = (data.cues.get(sentence.lang) or {}).get("subject_pronouns") or {}
+    plural = {skeleton(str(w), data) for w in pronouns.get("plural") or []}
+    singular = {skeleton(str(w), data) for w in pronouns.get("singular") or []}
+    words = {view.skeletons[k] for k in view.token_range(sentence.start, view.tokens[cue_first].start)}
+    if words & plural:
+        return list(antecedents)
+    if words & singular:
+        return [antecedents[-1]]
+    return []
+
+
 def _apply_rule(view: TextView, s_index: int, sentence: Segment, members: list[Placed], rule: CueRule,
                 cue_first: int, cue_last: int, cue_text: str, focus: dict[str, str | None],
-                types: dict[str, str], data: LanguageData) -> list[Relation]:
+                types: dict[str, str], data: LanguageData, antecedents: list[Placed]) -> list[Relation]:
     prop = rule.property
     domain = _concrete(ontology.domain_classes(prop))
     range_ = _concrete(ontology.range_classes(prop))
@@ -387,6 +409,9 @@ def _apply_rule(view: TextView, s_index: int, sentence: Segment, members: list[P
         first_subject = subjects_pool[0]
         direction = "after" if rule.subject_side == "after" else "before"
         subjects = list(_coordinated(view, first_subject, top, direction, data)) if rule.all_subjects else [first_subject]
+    elif rule.subject_side == "before" and (stand_ins := [
+            p for p in _pronoun_subjects(view, sentence, cue_first, antecedents, data) if p.type in domain]):
+        subjects = list(stand_ins)
     elif rule.subject_default and rule.subject_default.startswith("focus:"):
         f = focus.get(rule.subject_default.split(":", 1)[1])
         if f:
