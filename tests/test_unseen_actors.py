@@ -229,3 +229,16 @@ def test_they_without_persons_before_it_stands_for_nobody(extractor) -> None:
     text = "The weather in Aktau was fine. During the visit they took part in the Third Caspian Wetlands Forum."
     result = extract(Document("x.txt", Path("x.txt"), text, text, "0", "utf-8"), extractor, extractor.resolver())
     assert not [r for r in result.relations if r.predicate == "participatesIn"]
+
+
+def test_a_unit_named_from_a_known_body_is_part_of_it(extractor) -> None:
+    # "əməkdaşlıq" (cooperation) is a relation cue word, yet it may stand inside a name
+    text = "Bunu Ekologiya və Təbii Sərvətlər Nazirliyinin Regional əməkdaşlıq şöbəsinin müdiri Daniyar Kopbayev deyib."
+    result = extract(Document("az.txt", Path("az.txt"), text, text, "0", "utf-8"), extractor, extractor.resolver())
+    labels = {iri: e.label for iri, e in result.entities.items()}
+    unit = next(iri for iri, label in labels.items() if label.endswith("şöbəsinin"))
+    assert labels[unit].startswith("Ekologiya")  # not "Bunu ...": the sentence's first word is no part of it
+    ministry = next(iri for iri in labels if iri.endswith("/az-menr"))
+    facts = {(r.subject, r.predicate, r.object) for r in result.relations}
+    assert (unit, "partOf", ministry) in facts
+    assert any(p == "worksFor" and o == unit for _, p, o in facts)

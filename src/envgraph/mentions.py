@@ -136,7 +136,7 @@ def cue_tables(lang: str, data: LanguageData) -> CueTables:
     cue_words = frozenset(
         skeleton(word, data)
         for item in raw.get("relations") or []
-        if item.get("property") != "concerns"
+        if item.get("property") not in ("concerns", "cooperatesWith")
         for cue in item.get("cues") or []
         for word in str(cue).split()
         if len(word) > 3
@@ -950,6 +950,12 @@ def _trim_to_lexicon(view: TextView, candidate: Candidate, lexical: Sequence[Can
     for lex in lexical[lo:hi]:
         if lex.start < candidate.start < lex.end < candidate.end:  # the known name cuts in from the left
             first = max(first, lex.last + 1)
+        if lex.first == candidate.first + 1 and _sentence_initial(view, candidate.first) and lex.type == candidate.type:
+            # "Bunu [Ekologiya ... Nazirliyinin] ... şöbəsi": the sentence's first word, capitalised
+            # only there, is not part of a unit named from a known body
+            candidate = replace(candidate, first=lex.first, start=lex.start, key=_phrase_key(view, lex.first, candidate.last),
+                                label=_surface(view, lex.first, candidate.last))
+            first = max(first, lex.first)
         if (candidate.first + 1 < lex.first and lex.last >= candidate.last and lex.start < candidate.end
                 and view.skeletons[lex.first - 1] in conjunctions):
             last = min(last, lex.first - 2)  # "X и РЭЦЦА": two names

@@ -512,6 +512,11 @@ def _structural_relations(view: TextView, s_index: int, sentence: Segment, membe
                 out.append(_relation(view, s_index, sentence, outer, "coordinates", p, "structure:name", "", 0.7))
             elif outer.type in ("Initiative", "Event") and p.type == "Place":
                 out.append(_relation(view, s_index, sentence, outer, "concerns", p, "structure:name", "", 0.65))
+            # an unknown unit named from its body: "Nazirliyinin Beynəlxalq əməkdaşlıq şöbəsi",
+            # "UNEP Office for ...", "Отдел ... Министерства ...": a part of it
+            elif (outer.type == p.type == "Organisation" and outer.mention.rule.startswith("head:")
+                  and (p.first == outer.first or p.last == outer.last)):
+                out.append(_relation(view, s_index, sentence, outer, "partOf", p, "structure:name", "", 0.65))
     for a, b in zip(top, top[1:]):
         gap = view.text[view.tokens[a.last].end : view.tokens[b.first].start].strip()
         # "Astana, Kazakhstan" / "Астане (Казахстан)"
