@@ -242,3 +242,18 @@ def test_a_unit_named_from_a_known_body_is_part_of_it(extractor) -> None:
     facts = {(r.subject, r.predicate, r.object) for r in result.relations}
     assert (unit, "partOf", ministry) in facts
     assert any(p == "worksFor" and o == unit for _, p, o in facts)
+
+
+def test_a_long_form_named_again_without_its_acronym_is_the_known_actor(extractor) -> None:
+    # an invented Turkmen long form of a known acronym, then the same words inflected, alone
+    text = "Maslahaty Sähra Gorag Gullugy (UNEP) gurady. Sähra Gorag Gullugynyň hünärmenleri çykyş etdiler."
+    result = extract(Document("tk.txt", Path("tk.txt"), text, text, "0", "utf-8"), extractor, extractor.resolver())
+    by_text = {mention.text: iri for mention, iri in result.mentions}
+    assert by_text["Sähra Gorag Gullugynyň"] == by_text["Sähra Gorag Gullugy"] == by_text["UNEP"]
+
+
+def test_a_known_acronyms_long_form_runs_over_a_preposition_to_the_parenthesis(extractor) -> None:
+    text = "Experts came from the Steppe Centre for Preventive Diplomacy in Central Asia (UNRCCA) last week."
+    result = extract(Document("en.txt", Path("en.txt"), text, text, "0", "utf-8"), extractor, extractor.resolver())
+    by_text = {mention.text: iri for mention, iri in result.mentions}
+    assert by_text.get("Steppe Centre for Preventive Diplomacy in Central Asia") == by_text["UNRCCA"], sorted(by_text)

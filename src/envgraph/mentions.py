@@ -1005,10 +1005,23 @@ def _cut_long_forms(view: TextView, discovered: Sequence[Candidate], paren: int,
             continue
         tables = cue_tables(view.langs[c.last], data)
         rest = range(c.last + 1, last + 1)
-        if (view.skeletons[c.last + 1] in tables.conjunctions | tables.connectors
+        # "... и сотрудничеству (SDC)", "... Diplomacy in Central Asia (UNRCCA)"
+        if (view.skeletons[c.last + 1] in tables.conjunctions | tables.connectors | tables.barriers
                 and all(_joined(view, k - 1, k) and not view.tokens[k].is_acronym for k in rest)):
             out.append(replace(c, last=last, end=view.tokens[last].end))
     return out
+
+
+def _as_long_form(view: TextView, candidate: Candidate, long_forms: dict[tuple[str, str], Candidate]) -> Candidate:
+    """"ABŞ-nyň Halkara Ösüş guramasy (USAID)" ... later "ABŞ-nyň Halkara Ösüş guramasynyň": the
+    same words (any inflection) without the acronym name the same known actor."""
+    if candidate.entry_ids or candidate.type == "Person":
+        return candidate
+    known = long_forms.get((candidate.type, _phrase_key(view, candidate.first, candidate.last)))
+    if known is None:
+        return candidate
+    return replace(candidate, rule="lexicon:long-form", entry_ids=known.entry_ids, key=known.key, label=known.label,
+                   confidence=0.8)
 
 
 def _as_country(view: TextView, candidate: Candidate, lexical: Sequence[Candidate], data: LanguageData) -> Candidate:
@@ -1054,6 +1067,9 @@ def find_mentions(view: TextView, lexicon: Lexicon, data: LanguageData) -> list[
     trimmed = [_trim_to_lexicon(view, c, lexical, starts, data) for c in heads]
     discovered = [c for c in [c for c in trimmed if c is not None] + quoted + acronyms + projects + persons + places
                   if not _clashes_with_lexicon(view, c, lexical, starts)]
+    # the long form of a known acronym, named again without it, is still the known actor
+    long_forms = {(c.type, _phrase_key(view, c.first, c.last)): c for c in lexical if c.rule == "lexicon:long-form"}
+    discovered = [_as_long_form(view, c, long_forms) for c in discovered]
     selected = select(lexical + discovered, lexicon.parents)
     doc = view.document
     mentions: list[Mention] = []
