@@ -257,3 +257,11 @@ def test_a_known_acronyms_long_form_runs_over_a_preposition_to_the_parenthesis(e
     result = extract(Document("en.txt", Path("en.txt"), text, text, "0", "utf-8"), extractor, extractor.resolver())
     by_text = {mention.text: iri for mention, iri in result.mentions}
     assert by_text.get("Steppe Centre for Preventive Diplomacy in Central Asia") == by_text["UNRCCA"], sorted(by_text)
+
+
+def test_a_persons_initiative_names_the_person_in_the_nominative(extractor) -> None:
+    text = "Aygerim Sultanovanın təşəbbüsü ilə Bakıda konfrans keçirilib. Konfransda Aygerim Sultanova çıxış edib."
+    result = extract(Document("az.txt", Path("az.txt"), text, text, "0", "utf-8"), extractor, extractor.resolver())
+    persons = {iri: e for iri, e in result.entities.items() if e.type == "Person"}
+    assert [e.label for e in persons.values()] == ["Aygerim Sultanova"]
+    assert not [e for e in result.entities.values() if e.type == "Initiative"]

@@ -92,6 +92,8 @@ class CueTables:
     titles_precede_names: bool
     conjunctions: frozenset[str]
     list_words: frozenset[str]
+    genitive_endings: tuple[str, ...]  # a name in the genitive before a head word is its owner
+    person_case_endings: tuple[str, ...]  # case endings a surname may carry, longest first
 
     def head_type(self, word_skeleton: str) -> str | None:
         found = self.heads.lookup(word_skeleton)
@@ -173,6 +175,8 @@ def cue_tables(lang: str, data: LanguageData) -> CueTables:
         titles_precede_names=bool(raw.get("titles_precede_names", False)),
         conjunctions=frozenset(skeleton(str(w), data) for w in raw.get("conjunctions") or []),
         list_words=frozenset(lower(str(w)) for w in raw.get("list_words") or []),
+        genitive_endings=tuple(lower(str(e)) for e in raw.get("genitive_endings") or []),
+        person_case_endings=tuple(sorted((lower(str(e)) for e in person.get("case_endings") or []), key=len, reverse=True)),
     )
 
 
@@ -296,7 +300,7 @@ def _is_named(view: TextView, first: int, last: int, head: int, tables: CueTable
         if k == first and _sentence_initial(view, k) and last - first <= 1:
             continue
         if type_name != "Organisation" and k in lexical_tokens:
-            continue  # "Қазақстан Республикасынан конференцияға": a country does not make a name
+            continue  # "Қазақстан Республикасынан конференцияға", "Xəzərin ... son onillikdə": no name
         if type_name in ("Initiative", "Event") and k in body_tokens:
             continue  # "the FAO project", "UNDP-nin layihəsi": a body's project, named elsewhere
         return True
@@ -687,9 +691,12 @@ def discover_persons(view: TextView, data: LanguageData, taken: Sequence[Candida
                 break
         initial = _initial_before(view, i)
         words = j - i + 1
-        if j + 1 < n and _joined(view, j, j + 1) and tables.head_type(view.skeletons[j + 1]):
+        if j + 1 < n and _joined(view, j, j + 1) and tables.head_type(view.skeletons[j + 1]) \
+                and not (words >= 2 and lower(tokens[j].text).endswith(tables.genitive_endings)
+                         and _person_evidence(view, i, j, tables, data, False)):
             i = j + 1
             continue  # "the Steppe Ecology Institute": the words name a body, not a person
+            # (but "Leyla Əliyevanın təşəbbüsü" is a person's initiative: the name is in the genitive)
         if (view.text[tokens[j].end : tokens[j].end + 1] == "-" and j + 1 < n and not tokens[j + 1].is_capitalised
                 and len(tokens[j].text) <= 3):
             i = j + 1
@@ -710,7 +717,7 @@ def discover_persons(view: TextView, data: LanguageData, taken: Sequence[Candida
                    if given or initial is not None else _phonetic(surname, data))
             if initial is not None:
                 key = f"{_phonetic(skeleton(view.text[initial], data), data)[:1]}|{_phonetic(_surname_stem(surname, data), data)}"
-            label = view.text[first_pos : tokens[j].end]
+            label = _nominative(view.text[first_pos : tokens[j].end], tables, data)
             if evidence:
                 out.append(Candidate(i, j, first_pos, tokens[j].end, "Person", f"person:{evidence}", 0.7 if evidence != "suffix" else 0.6,
                                      key, label))
@@ -787,6 +794,21 @@ def _person_evidence(view: TextView, i: int, j: int, tables: CueTables, data: La
             if (word.endswith(suffix) or skeleton(raw, data).endswith(suffix)) and len(word) > len(suffix) + 2:
                 return "suffix"
     return None
+
+
+def _nominative(name: str, tables: CueTables, data: LanguageData) -> str:
+    """The name with its surname out of the case it stands in, for the label: "Leyla Əliyevanın"
+    -> "Leyla Əliyeva", "Шохратом Ходжаназаровым" -> "Шохратом Ходжаназаров" (only the
+    surname: the remainder must still end like a surname; cues: person_case_endings)."""
+    head, _, last = name.rpartition(" ")
+    if not head:
+        return name
+    for ending in tables.person_case_endings:
+        stripped = last[: -len(ending)]
+        if last.lower().endswith(ending) and len(stripped) >= 4 \
+                and skeleton(stripped, data).endswith(tables.surname_suffixes):
+            return f"{head} {stripped}"
+    return name
 
 
 def _surname_stem(key: str, data: LanguageData) -> str:
@@ -1053,7 +1075,7 @@ def find_mentions(view: TextView, lexicon: Lexicon, data: LanguageData) -> list[
     persons = discover_persons(view, data, lexical)
     name_ends = {c.last for c in lexical if c.type != "Convention"}
     heads = discover_by_heads(view, data, _tokens_of(persons), conventions, name_ends,
-                              _tokens_of(c for c in lexical if c.type == "Country"),
+                              _tokens_of(c for c in lexical if c.type in ("Country", "Place")),
                               _tokens_of(c for c in lexical if c.type == "Organisation"))
     heads = [_as_country(view, c, lexical, data) for c in heads]
     quoted = discover_quoted(view, data)
