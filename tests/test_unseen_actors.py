@@ -265,3 +265,21 @@ def test_a_persons_initiative_names_the_person_in_the_nominative(extractor) -> N
     persons = {iri: e for iri, e in result.entities.items() if e.type == "Person"}
     assert [e.label for e in persons.values()] == ["Aygerim Sultanova"]
     assert not [e for e in result.entities.values() if e.type == "Initiative"]
+
+
+def test_organisers_listed_with_a_quoted_name_all_organise(extractor) -> None:
+    text = ("Аймағымызда Үшінші Каспий сулы-батпақты алқаптар форумы өз жұмысын бастады. Форумның басты "
+            "ұйымдастырушылары – Дала кеңесі, «Ақбөкен» ғылыми орталығы және Арал жастар желісі.")
+    result = extract(Document("kk.txt", Path("kk.txt"), text, text, "0", "utf-8"), extractor, extractor.resolver())
+    labels = {iri: e.label for iri, e in result.entities.items()}
+    forum = next(iri for iri, e in result.entities.items() if e.type == "Event")
+    assert labels[forum].startswith("Үшінші")  # "Аймағымызда" (in our region) is the setting, not the name
+    organisers = {labels[r.subject] for r in result.relations if r.predicate == "organises" and r.object == forum}
+    assert len(organisers) == 3, organisers
+
+
+def test_a_bodys_name_before_a_common_noun_makes_no_initiative(extractor) -> None:
+    text = "Kanada Beynəlxalq İnkişaf Agentliyi layihəni maliyyələşdirib."
+    result = extract(Document("az.txt", Path("az.txt"), text, text, "0", "utf-8"), extractor, extractor.resolver())
+    assert not [e.label for e in result.entities.values() if e.type == "Initiative"]
+    assert [e.label for e in result.entities.values() if e.type == "Organisation"] == ["Kanada Beynəlxalq İnkişaf Agentliyi"]

@@ -94,6 +94,7 @@ class CueTables:
     list_words: frozenset[str]
     genitive_endings: tuple[str, ...]  # a name in the genitive before a head word is its owner
     person_case_endings: tuple[str, ...]  # case endings a surname may carry, longest first
+    locative_suffixes: tuple[str, ...]  # skeletons of the locative endings ("in X")
 
     def head_type(self, word_skeleton: str) -> str | None:
         found = self.heads.lookup(word_skeleton)
@@ -176,6 +177,7 @@ def cue_tables(lang: str, data: LanguageData) -> CueTables:
         conjunctions=frozenset(skeleton(str(w), data) for w in raw.get("conjunctions") or []),
         list_words=frozenset(lower(str(w)) for w in raw.get("list_words") or []),
         genitive_endings=tuple(lower(str(e)) for e in raw.get("genitive_endings") or []),
+        locative_suffixes=tuple(skeleton(str(e), data) for e in raw.get("locative_suffixes") or []),
         person_case_endings=tuple(sorted((lower(str(e)) for e in person.get("case_endings") or []), key=len, reverse=True)),
     )
 
@@ -294,6 +296,9 @@ def _is_named(view: TextView, first: int, last: int, head: int, tables: CueTable
     if view.tokens[head].is_capitalised and view.tokens[head].text not in tables.non_names:
         if not (head == first and _sentence_initial(view, head)) or (tables.head_initial and last > head):
             return True
+    if type_name in ("Initiative", "Event") and any(
+            tables.head_type(view.skeletons[k]) == "Organisation" for k in range(first, head)):
+        return False  # "Kanada ... İnkişaf Agentliyi layihəni": a body's name, then a common noun
     for k in range(first, last + 1):
         if k == head or not _is_name_word(view, k, tables) or view.skeletons[k] in tables.connectors:
             continue
@@ -455,7 +460,10 @@ def _extend_left(view: TextView, head: int, tables: CueTables, lang: str, stop: 
         token = view.tokens[first]
         if token.is_capitalised and token.text not in tables.non_names:
             inflected_head = tables.head_type(view.skeletons[first]) and view.skeletons[first] not in tables.head_words
-            if not (_sentence_initial(view, first) and inflected_head):
+            # "Аймағымызда ... форумы": a sentence-initial word in the locative is the setting
+            setting = (first not in name_ends and len(view.skeletons[first]) > 5
+                       and view.skeletons[first].endswith(tables.locative_suffixes))
+            if not (_sentence_initial(view, first) and (inflected_head or setting)):
                 break
         first += 1
     return first

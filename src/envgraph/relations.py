@@ -320,9 +320,9 @@ def _coordinated(view: TextView, start: Placed, pool: list[Placed], direction: s
 
 
 def _is_list_gap(gap: str, data: LanguageData) -> bool:
-    """Only list punctuation, a conjunction or a list word of some language between two names:
+    """Only list punctuation (quotes and emphasis marks too), a conjunction or a list word of some language between two names:
     "X, the Y and Z", "X, Y və Z", "X мен Y" (cue files: conjunctions, list_words)."""
-    words = [w for w in re.split(r"[\s,;()]+", lower(gap)) if w]
+    words = [w for w in re.split(r"[\s,;()«»\"“”„*]+", lower(gap)) if w]
     if not words:
         return True
     joiners = _list_joiners(data)
