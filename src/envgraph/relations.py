@@ -185,7 +185,9 @@ def _event_parts(view: TextView, placed: list[Placed]) -> list[Relation]:
     """A part of an event found by its common noun (the opening ceremony, the first session) is
     part of the named event before it in the document."""
     out: list[Relation] = []
-    named = [p for p in placed if p.type == "Event" and ":part" not in p.mention.rule and not p.mention.nested]
+    # a part's own title ("İlk sessiya "Ekoloji çağırışlar ..."") names the part, not a main event
+    part_iris = {p.iri for p in placed if ":part" in p.mention.rule}
+    named = [p for p in placed if p.type == "Event" and p.iri not in part_iris and not p.mention.nested]
     for part in placed:
         if ":part" not in part.mention.rule:
             continue
