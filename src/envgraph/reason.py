@@ -257,20 +257,38 @@ def _document_graphs_filter(graph_var: str) -> str:
     return f"FILTER({graph_var} NOT IN ({derived}))"
 
 
-def premise_queries(rules: RuleSet) -> tuple[str, str]:
-    """Two SELECT DISTINCT queries over the document graphs: the ``?s ?p ?o`` triples of every
-    property a rule mentions, and the ``?s ?c`` types of every class a rule mentions. DISTINCT
-    collapses the copies of a triple stated in many documents (the union is a multiset)."""
+@dataclass(frozen=True, slots=True)
+class PremiseQuery:
+    """A SELECT DISTINCT over the document graphs for one property (rows ``?s ?o``) or one
+    class (rows ``?s``): the asserted triples ``?s property ?o`` or ``?s rdf:type class``."""
+
+    sparql: str
+    predicate: URIRef
+    cls: URIRef | None  # the class, for a query of rdf:type triples
+
+
+def premise_queries(rules: RuleSet) -> list[PremiseQuery]:
+    """One query per property and per class a rule reads or writes (conclusions too, so that
+    what is already asserted is known). DISTINCT collapses the copies of a triple stated in many
+    documents (the union is a multiset); one constant predicate per query lets the store use its
+    predicate index (measured ~2x faster than one query joining a VALUES list of predicates)."""
     index = rule_index(rules, lambda iri: iri)
-    properties = " ".join(f"<{p}>" for p in sorted(index.properties()))
-    classes = " ".join(f"<{c}>" for c in sorted(index.classes()))
     graphs = _document_graphs_filter("?g")
-    return (
-        f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?p {{ {properties} }} "
-        f"GRAPH ?g {{ ?s ?p ?o }} {graphs} }}",
-        f"SELECT DISTINCT ?s ?c WHERE {{ VALUES ?c {{ {classes} }} "
-        f"GRAPH ?g {{ ?s <{RDF.type}> ?c }} {graphs} }}",
-    )
+    queries = [
+        PremiseQuery(
+            f"SELECT DISTINCT ?s ?o WHERE {{ GRAPH ?g {{ ?s <{p}> ?o }} {graphs} }}", p, None
+        )
+        for p in sorted(index.properties())
+    ]
+    queries += [
+        PremiseQuery(
+            f"SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s <{RDF.type}> <{c}> }} {graphs} }}",
+            RDF.type,
+            c,
+        )
+        for c in sorted(index.classes())
+    ]
+    return queries
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,9 +371,15 @@ def _run_fast(store: Store, rules: RuleSet) -> tuple[int, dict[str, float]]:
     intern = _Interner()
     index = rule_index(rules, lambda iri: intern(backend.iri(str(iri))))
     type_ = index.type_
-    triples_query, types_query = premise_queries(rules)
-    asserted = [(intern(s), intern(p), intern(o)) for s, p, o in backend.select(triples_query)]
-    asserted += [(intern(s), type_, intern(c)) for s, c in backend.select(types_query)]
+    asserted: list[tuple[int, int, int]] = []
+    for query in premise_queries(rules):
+        p = intern(backend.iri(str(query.predicate)))
+        rows = backend.select(query.sparql)
+        if query.cls is None:
+            asserted += [(intern(row[0]), p, intern(row[1])) for row in rows]
+        else:
+            c = intern(backend.iri(str(query.cls)))
+            asserted += [(intern(row[0]), p, c) for row in rows]
     lap("read premises")
     derived = entail(index, asserted)
     lap("chain rules")
