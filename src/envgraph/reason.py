@@ -309,7 +309,11 @@ def _embedded_backend(store: EmbeddedStore) -> _Backend:
     inferred = ox.NamedNode(INFERRED_GRAPH)
 
     def write(triples: list[tuple[Any, Any, Any]]) -> None:
-        oxigraph.extend([ox.Quad(s, p, o, inferred) for s, p, o in triples])
+        # in term order, a subject's triples arrive together: RocksDB finds the keys it checks
+        # in blocks it has just read (measured: ~25% less CPU for 97k triples than in
+        # derivation order, the sort included)
+        ordered = sorted(triples, key=lambda t: (str(t[0]), str(t[1]), str(t[2])))
+        oxigraph.extend([ox.Quad(s, p, o, inferred) for s, p, o in ordered])
 
     return _Backend(
         select=lambda sparql: oxigraph.query(sparql),  # type: ignore[arg-type,return-value]
