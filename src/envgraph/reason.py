@@ -325,14 +325,13 @@ def _embedded_backend(store: EmbeddedStore) -> _Backend:
 
 
 def _generic_backend(store: Store) -> _Backend:
-    """Any store: SPARQL SELECT to read, one ``INSERT DATA`` to write."""
+    """Any store: SPARQL SELECT to read; one update (drop g:inferred, ``INSERT DATA``) to
+    write, which a SPARQL server runs as one transaction."""
     inf = sparql_term(INFERRED)
 
     def write(triples: list[tuple[Any, Any, Any]]) -> None:
-        if not triples:
-            return
         lines = "\n".join(f"{sparql_term(s)} {sparql_term(p)} {sparql_term(o)} ." for s, p, o in triples)
-        store.update(f"INSERT DATA {{ GRAPH {inf} {{\n{lines}\n}} }}")
+        store.update(f"DROP SILENT GRAPH {inf} ;\nINSERT DATA {{ GRAPH {inf} {{\n{lines}\n}} }}")
 
     return _Backend(
         select=lambda sparql: store.query(sparql).rows,
