@@ -309,11 +309,7 @@ def _embedded_backend(store: EmbeddedStore) -> _Backend:
     inferred = ox.NamedNode(INFERRED_GRAPH)
 
     def write(triples: list[tuple[Any, Any, Any]]) -> None:
-        # in term order, a subject's triples arrive together: RocksDB finds the keys it checks
-        # in blocks it has just read (measured: ~25% less CPU for 97k triples than in
-        # derivation order, the sort included)
-        ordered = sorted(triples, key=lambda t: (str(t[0]), str(t[1]), str(t[2])))
-        oxigraph.extend([ox.Quad(s, p, o, inferred) for s, p, o in ordered])
+        oxigraph.extend([ox.Quad(s, p, o, inferred) for s, p, o in triples])
 
     return _Backend(
         select=lambda sparql: oxigraph.query(sparql),  # type: ignore[arg-type,return-value]
@@ -388,16 +384,19 @@ def _run_fast(store: Store, rules: RuleSet) -> tuple[int, dict[str, float]]:
     lap("chain rules")
     vocabulary = {intern(backend.iri(str(t))) for t in rules.vocabulary}
     terms = intern.terms
-    kept = [
-        (terms[s], terms[p], terms[o])
+    kept = sorted(
+        (s, p, o)
         for s, p, o in derived
         if s not in vocabulary
         and (o in vocabulary if p == type_ else p in vocabulary)
         and backend.is_iri(terms[s])
         and not backend.is_blank(terms[o])
-    ]
+    )
     lap("filter")
-    backend.write(kept)
+    # sorted, a subject's triples are written together: RocksDB finds the keys a transactional
+    # insert checks in blocks it has just read (measured at 1M quads: ~25% less CPU for the
+    # write than in derivation order, the sort included)
+    backend.write([(terms[s], terms[p], terms[o]) for s, p, o in kept])
     lap("write g:inferred")
     return len(kept), phases
 
