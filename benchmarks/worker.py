@@ -244,22 +244,40 @@ def task_owlrl(args: Mapping[str, Any], answer: Path) -> None:
 
 
 def task_sparql_reason(args: Mapping[str, Any], answer: Path) -> None:
-    """envgraph's fast path (SPARQL rules to a fixpoint inside the store) on an on-disk store;
-    writes g:inferred as N-Triples."""
+    """envgraph's fast path (read the premises once, chain in memory, write g:inferred) on an
+    on-disk store; writes g:inferred as N-Triples, and the seconds of each phase. With
+    ``profile`` set, also a cProfile of the run: the functions with the most own time."""
+    import cProfile
+    import pstats
+
     import pyoxigraph as ox
 
-    from envgraph.reason import load_ontology, materialise
+    from envgraph.reason import drop_inferred, load_ontology, materialise
     from envgraph.settings import INFERRED_GRAPH
     from envgraph.store import open_store
 
     ontology = load_ontology()
+    profiler = cProfile.Profile() if args.get("profile") else None
     with open_store(args["store"]) as store:
+        if profiler:
+            drop_inferred(store)  # an earlier run's g:inferred: its removal is not profiled
+            profiler.enable()
         report = materialise(store, "sparql", ontology)
+        if profiler:
+            profiler.disable()
         quads = store.oxigraph.quads_for_pattern(None, None, None, ox.NamedNode(INFERRED_GRAPH))
         triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
         with open(args["out"], "wb") as handle:
             ox.serialize(triples, handle, ox.RdfFormat.N_TRIPLES)
-    _write(answer, {"seconds": report.seconds, "rounds": report.rounds, "entailments": report.triples})
+    out: dict[str, Any] = {"seconds": report.seconds, "entailments": report.triples,
+                           "phases": [{"step": k, "seconds": v} for k, v in report.phases]}
+    if profiler:
+        stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+        rows = sorted(((v[2], v[3], v[1], f"{Path(k[0]).name}:{k[1]}({k[2]})") for k, v in stats.items()),
+                      reverse=True)
+        out["profile"] = [{"function": name, "own": own, "cumulative": cum, "calls": calls}
+                          for own, cum, calls, name in rows[:12]]
+    _write(answer, out)
 
 
 def task_extract_only(args: Mapping[str, Any], answer: Path) -> None:
@@ -310,49 +328,6 @@ def task_incremental(args: Mapping[str, Any], answer: Path) -> None:
     _write(answer, out)
 
 
-def task_reason_profile(args: Mapping[str, Any], answer: Path) -> None:
-    """Where the fast path's time goes: the same rule updates as envgraph.reason's fixpoint
-    (``sparql_rules``), run one by one with a timer each, round after round, then the final
-    clean-up; the rule kind is read from each update's head and body."""
-    import re as _re
-
-    from envgraph import reason
-    from envgraph.store import open_store
-
-    rules = reason.rules_from_ontology(reason.load_ontology())
-    updates = reason.sparql_rules(rules)
-    kinds = []
-    for text in updates:
-        head = _re.search(r"GRAPH <[^>]+> \{ (.*?) \}", text)
-        values = _re.search(r"VALUES \(([^)]*)\)", text) or _re.search(r"VALUES (\?\w+)", text)
-        kinds.append(f"{head.group(1) if head else '?'}  [VALUES {values.group(1) if values else ''}]")
-    totals = [0.0] * len(updates)
-    rounds = 0
-    with open_store(args["store"]) as store:
-        reason.drop_inferred(store)
-        count = 0
-        counting = 0.0
-        while rounds < 100:
-            rounds += 1
-            for i, text in enumerate(updates):
-                start = time.perf_counter()
-                store.update(text)
-                totals[i] += time.perf_counter() - start
-            start = time.perf_counter()
-            new = reason._count_inferred(store)  # noqa: SLF001 - diagnostics of the same steps
-            counting += time.perf_counter() - start
-            if new == count:
-                break
-            count = new
-        start = time.perf_counter()
-        store.update(reason._REMOVE_ASSERTED)  # noqa: SLF001
-        cleanup = time.perf_counter() - start
-    steps = [{"step": f"rule {k}", "seconds": t} for k, t in zip(kinds, totals)]
-    steps += [{"step": "counting g:inferred after each round", "seconds": counting},
-              {"step": "dropping what is asserted (final clean-up)", "seconds": cleanup}]
-    _write(answer, {"rounds": rounds, "entailments": count, "steps": steps})
-
-
 def task_html_page(args: Mapping[str, Any], answer: Path) -> None:
     """Open one page in a fresh headless Chromium and time its drawing (benchmark 5)."""
     from benchmarks.bench_html import measure_in_browser
@@ -362,7 +337,6 @@ def task_html_page(args: Mapping[str, Any], answer: Path) -> None:
 
 TASKS: dict[str, Callable[[Mapping[str, Any], Path], None]] = {
     "html_page": task_html_page,
-    "reason_profile": task_reason_profile,
     "incremental": task_incremental,
     "extract_only": task_extract_only,
     "profile_build": task_profile_build,

@@ -1,4 +1,4 @@
-"""Reasoning: the SPARQL fixpoint and owlrl give the same entailments, and they are the ones the
+"""Reasoning: the fast path and owlrl give the same entailments, and they are the ones the
 ontology's axioms call for."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import pytest
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import FOAF, PROV
 
-from envgraph.errors import InputError
+from envgraph.errors import InputError, StoreError
 from envgraph.queries import run_query
 from envgraph.reason import (
     compare_reasoners,
@@ -16,6 +16,7 @@ from envgraph.reason import (
     materialise,
     rules_from_ontology,
 )
+from envgraph.sparqlutil import sparql_term
 from envgraph.store import Store, open_store
 from envgraph.vocab import ENT, ENV, RDF, SCHEMA, XSD
 from store_fixtures import (
@@ -139,3 +140,51 @@ def test_unknown_method_is_an_input_error(ontology) -> None:
     with open_store(":memory:") as store:
         with pytest.raises(InputError, match="unknown reasoning method"):
             materialise(store, "magic", ontology)  # type: ignore[arg-type]
+
+
+def test_the_inferred_graph_is_not_read_as_asserted_facts(ontology) -> None:
+    stale = ("<https://w3id.org/envgraph/entity/person/stale>", "<https://w3id.org/envgraph/entity/organisation/stale>")
+    with open_store(":memory:") as store:
+        load_fixture(store)
+        expected = materialise(store, "sparql", ontology)
+        # a stale entailment left in g:inferred: it must neither feed the rules nor survive
+        store.update(f"INSERT DATA {{ GRAPH g:inferred {{ {stale[0]} env:worksFor {stale[1]} }} }}")
+        again = materialise(store, "sparql", ontology)
+        assert again.triples == expected.triples
+        assert not store.query(f"ASK {{ {stale[1]} ?p ?o }}").boolean  # no employs, no type
+        assert not store.query(f"ASK {{ {stale[0]} ?p ?o }}").boolean
+
+
+def test_the_fast_path_needs_a_writable_store(tmp_path, ontology) -> None:
+    location = tmp_path / "store"
+    with open_store(location) as store:
+        load_fixture(store)
+    with open_store(location, read_only=True) as store:
+        with pytest.raises(StoreError, match="read-only"):
+            materialise(store, "sparql", ontology)
+
+
+def test_the_fast_path_reports_its_phases(ontology) -> None:
+    with open_store(":memory:") as store:
+        load_fixture(store)
+        report = materialise(store, "sparql", ontology)
+    names = [name for name, _ in report.phases]
+    assert names == ["read premises", "chain rules", "filter", "write g:inferred"]
+    assert all(seconds >= 0 for _, seconds in report.phases)
+    assert sum(seconds for _, seconds in report.phases) <= report.seconds
+
+
+def test_derived_graphs_are_not_read_as_asserted_facts(ontology, monkeypatch) -> None:
+    import envgraph.reason as reason
+
+    summary = "https://w3id.org/envgraph/graph/summary-for-test"
+    person = "<https://w3id.org/envgraph/entity/person/only-in-summary>"
+    with open_store(":memory:") as store:
+        load_fixture(store)
+        store.update(f"INSERT DATA {{ GRAPH <{summary}> {{ {person} env:worksFor {sparql_term(GEF)} }} }}")
+        monkeypatch.setattr(reason, "DERIVED_GRAPHS", (*reason.DERIVED_GRAPHS, summary))
+        materialise(store, "sparql", ontology)
+        assert not store.query(f"ASK {{ GRAPH g:inferred {{ {person} ?p ?o }} }}").boolean
+        monkeypatch.undo()  # read as a document graph, the same triple has entailments
+        materialise(store, "sparql", ontology)
+        assert store.query(f"ASK {{ GRAPH g:inferred {{ {person} a env:Person }} }}").boolean

@@ -209,10 +209,8 @@ def cmd_reason(
             typer.echo("dropped the inferred graph")
             return
         report = materialise(opened, method)  # type: ignore[arg-type]
-    typer.echo(
-        f"{report.triples} inferred triples ({report.method}, {report.rounds} round(s), "
-        f"{report.seconds:.2f} s)"
-    )
+    phases = "".join(f"; {name} {seconds:.2f} s" for name, seconds in report.phases)
+    typer.echo(f"{report.triples} inferred triples ({report.method}, {report.seconds:.2f} s{phases})")
 
 
 def cmd_validate(

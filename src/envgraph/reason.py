@@ -12,29 +12,40 @@ The rule kinds (read from ontology/envgraph.ttl, nothing hard-coded):
 * ``owl:allValuesFrom`` restrictions on super-classes (``Event ⊑ ∀partOf.Event``): the value of
   ``partOf`` for an event is an event.
 
-Two ways to compute them, which give the same triples (tests/test_reason.py):
+Two ways to compute them, which give the same triples (tests/test_reason.py and
+tests/test_reason_random.py):
 
-* ``sparql`` (default, fast): the rules as SPARQL ``INSERT … WHERE`` updates, generated from the
-  ontology and run inside the store, round after round until nothing new appears. Works on both
-  backends and never loads the graph into Python.
+* ``sparql`` (default, fast): two ``SELECT DISTINCT`` queries read the asserted triples of the
+  properties and classes the rules mention, once, from the document graphs (every named graph
+  but ``g:inferred`` and the other derived graphs of ``settings.DERIVED_GRAPHS``); DISTINCT
+  collapses the copies of a triple stated in many documents. :func:`envgraph.closure.entail`
+  chains the rules over them in memory (semi-naive, one pass over a work list), and the
+  conclusions are written to ``g:inferred`` in one transaction. Works on both backends (SPARQL
+  to read; pyoxigraph terms and ``Store.extend`` on the embedded store, ``INSERT DATA`` on a
+  remote one). Memory grows with the rule-relevant triples (types and object-property
+  statements), not with the whole graph.
 * ``owlrl`` (reference): owlrl's OWL 2 RL closure (RDFS semantics has no inverse or symmetric
-  properties) over the union of the document graphs plus the ontology, keeping only the new
-  triples about data (no blank nodes, no ontology terms as subjects) whose predicate — or, for
-  ``rdf:type``, whose class — is a term of the ontology outside rdf:/rdfs:/owl:/xsd:. That
-  filter drops owlrl's axiomatic and bookkeeping triples (``owl:sameAs`` of everything with
-  itself, ``owl:Thing`` types, types for the anonymous union classes, …).
+  properties) over the union of the document graphs plus the ontology. Slow: it loads the
+  whole graph into rdflib.
 
-Both keep only triples that are not already asserted in a document graph. ``g:inferred`` is
-dropped first, so the result never depends on an earlier run.
+Both keep the same conclusions: the new triples about data (IRI subjects that are not ontology
+terms, no blank-node objects) whose predicate — or, for ``rdf:type``, whose class — is a term
+of the ontology outside rdf:/rdfs:/owl:/xsd: (:func:`keep_entailment`). That filter drops
+owlrl's axiomatic and bookkeeping triples (``owl:sameAs`` of everything with itself,
+``owl:Thing`` types, types for the anonymous union classes, …). Like owlrl, the fast path
+chains through generalised triples (a literal may be a subject on the way) and filters only
+what it writes. Neither writes a triple already asserted in a document graph. ``g:inferred``
+is dropped first, so the result never depends on an earlier run.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
@@ -43,8 +54,9 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.term import Node
 
 from envgraph import resources
-from envgraph.errors import InputError, StoreError
-from envgraph.settings import INFERRED_GRAPH
+from envgraph.closure import RuleIndex, entail
+from envgraph.errors import InputError
+from envgraph.settings import DERIVED_GRAPHS, INFERRED_GRAPH
 from envgraph.sparqlutil import sparql_term, to_ox
 from envgraph.store import EmbeddedStore, Store
 
@@ -54,7 +66,7 @@ Triple = tuple[Node, Node, Node]
 Method = TypingLiteral["sparql", "owlrl"]
 INFERRED = URIRef(INFERRED_GRAPH)
 _BUILTIN = (str(RDF), str(RDFS), str(OWL), str(XSD))
-_MAX_ROUNDS = 100
+H = TypeVar("H")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +106,8 @@ class ReasonReport:
 
     method: str
     triples: int  # triples now in g:inferred
-    rounds: int  # fixpoint rounds (sparql) or 1 (owlrl)
     seconds: float
+    phases: tuple[tuple[str, float], ...] = ()  # (phase, seconds) of the fast path
 
 
 def load_ontology(path: Path | str | None = None) -> Graph:
@@ -188,11 +200,12 @@ def rules_from_ontology(ontology: Graph) -> RuleSet:
         filler = ontology.value(restriction, OWL.allValuesFrom)
         if named(prop) and named(filler) and not _is_datatype(ontology, filler):
             avf.add((cls, prop, filler))  # type: ignore[arg-type]
+    ontology_iris = set(ontology.subjects(RDF.type, OWL.Ontology))
     vocabulary = frozenset(
         t
         for triple in ontology
         for t in triple
-        if isinstance(t, URIRef) and not _builtin(t) and (t, RDF.type, OWL.Ontology) not in ontology
+        if isinstance(t, URIRef) and t not in ontology_iris and not _builtin(t)
     )
     return RuleSet(
         subproperties=_closure(subprops),  # type: ignore[arg-type]
@@ -207,73 +220,188 @@ def rules_from_ontology(ontology: Graph) -> RuleSet:
     )
 
 
-# --- the fast path: SPARQL updates ------------------------------------------------------------
+# --- the fast path: read once, chain in memory, write once ----------------------------------
 
 
-def _values(names: str, rows: Iterable[tuple[Node, ...]]) -> str:
-    body = " ".join("(" + " ".join(sparql_term(t) for t in row) + ")" for row in rows)
-    return f"VALUES ({names}) {{ {body} }}"
+def rule_index(rules: RuleSet, term: Callable[[URIRef], H]) -> RuleIndex[H]:
+    """The rules as :class:`envgraph.closure.RuleIndex` tables over the terms ``term`` makes."""
+
+    def table(pairs: Iterable[tuple[URIRef, URIRef]]) -> dict[H, tuple[H, ...]]:
+        out: dict[H, list[H]] = {}
+        for a, b in pairs:
+            out.setdefault(term(a), []).append(term(b))
+        return {k: tuple(v) for k, v in out.items()}
+
+    by_class: dict[H, list[tuple[H, H]]] = {}
+    by_property: dict[H, list[tuple[H, H]]] = {}
+    for c, p, d in rules.all_values_from:
+        by_class.setdefault(term(c), []).append((term(p), term(d)))
+        by_property.setdefault(term(p), []).append((term(c), term(d)))
+    return RuleIndex(
+        type_=term(RDF.type),  # type: ignore[arg-type]
+        superproperties=table(rules.subproperties),
+        inverses=table(rules.inverses),
+        symmetric=frozenset(term(p) for p in rules.symmetric),
+        transitive=frozenset(term(p) for p in rules.transitive),
+        superclasses=table(rules.subclasses),
+        domains=table(rules.domains),
+        ranges=table(rules.ranges),
+        avf_by_class={k: tuple(v) for k, v in by_class.items()},
+        avf_by_property={k: tuple(v) for k, v in by_property.items()},
+    )
 
 
-def sparql_rules(rules: RuleSet) -> list[str]:
-    """One ``INSERT { GRAPH g:inferred … } WHERE …`` update per rule kind. Patterns read every
-    named graph (``g:inferred`` included, so entailments chain across rounds)."""
+def _document_graphs_filter(graph_var: str) -> str:
+    """A FILTER that keeps the document graphs: every named graph but the derived ones."""
+    derived = ", ".join(f"<{g}>" for g in DERIVED_GRAPHS)
+    return f"FILTER({graph_var} NOT IN ({derived}))"
+
+
+@dataclass(frozen=True, slots=True)
+class PremiseQuery:
+    """A SELECT DISTINCT over the document graphs for one property (rows ``?s ?o``) or one
+    class (rows ``?s``): the asserted triples ``?s property ?o`` or ``?s rdf:type class``."""
+
+    sparql: str
+    predicate: URIRef
+    cls: URIRef | None  # the class, for a query of rdf:type triples
+
+
+def premise_queries(rules: RuleSet) -> list[PremiseQuery]:
+    """One query per property and per class a rule reads or writes (conclusions too, so that
+    what is already asserted is known). DISTINCT collapses the copies of a triple stated in many
+    documents (the union is a multiset); one constant predicate per query lets the store use its
+    predicate index (measured ~2x faster than one query joining a VALUES list of predicates)."""
+    index = rule_index(rules, lambda iri: iri)
+    graphs = _document_graphs_filter("?g")
+    queries = [
+        PremiseQuery(
+            f"SELECT DISTINCT ?s ?o WHERE {{ GRAPH ?g {{ ?s <{p}> ?o }} {graphs} }}", p, None
+        )
+        for p in sorted(index.properties())
+    ]
+    queries += [
+        PremiseQuery(
+            f"SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s <{RDF.type}> <{c}> }} {graphs} }}",
+            RDF.type,
+            c,
+        )
+        for c in sorted(index.classes())
+    ]
+    return queries
+
+
+@dataclass(frozen=True, slots=True)
+class _Backend:
+    """How the fast path reads terms from a store and writes them back, in the store's own
+    term objects (pyoxigraph's for the embedded store, rdflib's for a remote one)."""
+
+    select: Callable[[str], Iterable[Sequence[Any]]]
+    iri: Callable[[str], Any]
+    is_iri: Callable[[Any], bool]
+    is_blank: Callable[[Any], bool]
+    write: Callable[[list[tuple[Any, Any, Any]]], None]  # into the (dropped) g:inferred
+
+
+def _embedded_backend(store: EmbeddedStore) -> _Backend:
+    """pyoxigraph terms end to end: no conversion to rdflib, one ``extend`` transaction."""
+    oxigraph = store.oxigraph
+    inferred = ox.NamedNode(INFERRED_GRAPH)
+
+    def write(triples: list[tuple[Any, Any, Any]]) -> None:
+        oxigraph.extend([ox.Quad(s, p, o, inferred) for s, p, o in triples])
+
+    return _Backend(
+        select=lambda sparql: oxigraph.query(sparql),  # type: ignore[arg-type,return-value]
+        iri=ox.NamedNode,
+        is_iri=lambda t: isinstance(t, ox.NamedNode),
+        is_blank=lambda t: isinstance(t, ox.BlankNode),
+        write=write,
+    )
+
+
+def _generic_backend(store: Store) -> _Backend:
+    """Any store: SPARQL SELECT to read; one update (drop g:inferred, ``INSERT DATA``) to
+    write, which a SPARQL server runs as one transaction."""
     inf = sparql_term(INFERRED)
-    out: list[str] = []
 
-    def rule(head: str, body: str) -> None:
-        out.append(f"INSERT {{ GRAPH {inf} {{ {head} }} }} WHERE {{ {body} }}")
+    def write(triples: list[tuple[Any, Any, Any]]) -> None:
+        lines = "\n".join(f"{sparql_term(s)} {sparql_term(p)} {sparql_term(o)} ." for s, p, o in triples)
+        store.update(f"DROP SILENT GRAPH {inf} ;\nINSERT DATA {{ GRAPH {inf} {{\n{lines}\n}} }}")
 
-    if rules.subproperties:
-        rule(
-            "?s ?super ?o",
-            _values("?sub ?super", rules.subproperties) + " GRAPH ?g { ?s ?sub ?o }",
-        )
-    if rules.inverses:
-        rule(
-            "?o ?q ?s",
-            _values("?p ?q", rules.inverses) + " GRAPH ?g { ?s ?p ?o } FILTER(!isLiteral(?o))",
-        )
-    if rules.symmetric:
-        rule(
-            "?o ?p ?s",
-            _values("?p", [(p,) for p in rules.symmetric])
-            + " GRAPH ?g { ?s ?p ?o } FILTER(!isLiteral(?o))",
-        )
-    if rules.transitive:
-        rule(
-            "?x ?p ?z",
-            _values("?p", [(p,) for p in rules.transitive])
-            + " GRAPH ?g1 { ?x ?p ?y } GRAPH ?g2 { ?y ?p ?z }",
-        )
-    if rules.subclasses:
-        rule(
-            "?x a ?super",
-            _values("?sub ?super", rules.subclasses) + " GRAPH ?g { ?x a ?sub }",
-        )
-    if rules.domains:
-        rule("?s a ?c", _values("?p ?c", rules.domains) + " GRAPH ?g { ?s ?p ?o }")
-    if rules.ranges:
-        rule(
-            "?o a ?c",
-            _values("?p ?c", rules.ranges) + " GRAPH ?g { ?s ?p ?o } FILTER(!isLiteral(?o))",
-        )
-    if rules.all_values_from:
-        rule(
-            "?y a ?d",
-            _values("?c ?p ?d", rules.all_values_from)
-            + " GRAPH ?g1 { ?x a ?c } GRAPH ?g2 { ?x ?p ?y } FILTER(!isLiteral(?y))",
-        )
-    return out
+    return _Backend(
+        select=lambda sparql: store.query(sparql).rows,
+        iri=URIRef,
+        is_iri=lambda t: isinstance(t, URIRef),
+        is_blank=lambda t: isinstance(t, BNode),
+        write=write,
+    )
+
+
+class _Interner:
+    """Terms ↔ small ints, so that the closure hashes ints instead of term objects."""
+
+    def __init__(self) -> None:
+        self.ids: dict[Any, int] = {}
+        self.terms: list[Any] = []
+
+    def __call__(self, term: Any) -> int:
+        found = self.ids.get(term)
+        if found is None:
+            found = self.ids[term] = len(self.terms)
+            self.terms.append(term)
+        return found
+
+
+def _run_fast(store: Store, rules: RuleSet) -> tuple[int, dict[str, float]]:
+    """Drop g:inferred, read the premises, chain, write the kept conclusions; returns how many
+    triples were written and the seconds each phase took."""
+    phases: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        phases[name] = now - clock
+        clock = now
+
+    drop_inferred(store)  # also checks that the store is writable
+    backend = _embedded_backend(store) if isinstance(store, EmbeddedStore) else _generic_backend(store)
+    intern = _Interner()
+    index = rule_index(rules, lambda iri: intern(backend.iri(str(iri))))
+    type_ = index.type_
+    asserted: list[tuple[int, int, int]] = []
+    for query in premise_queries(rules):
+        p = intern(backend.iri(str(query.predicate)))
+        rows = backend.select(query.sparql)
+        if query.cls is None:
+            asserted += [(intern(row[0]), p, intern(row[1])) for row in rows]
+        else:
+            c = intern(backend.iri(str(query.cls)))
+            asserted += [(intern(row[0]), p, c) for row in rows]
+    lap("read premises")
+    derived = entail(index, asserted)
+    lap("chain rules")
+    vocabulary = {intern(backend.iri(str(t))) for t in rules.vocabulary}
+    terms = intern.terms
+    kept = sorted(
+        (s, p, o)
+        for s, p, o in derived
+        if s not in vocabulary
+        and (o in vocabulary if p == type_ else p in vocabulary)
+        and backend.is_iri(terms[s])
+        and not backend.is_blank(terms[o])
+    )
+    lap("filter")
+    # sorted, a subject's triples are written together: RocksDB finds the keys a transactional
+    # insert checks in blocks it has just read (measured at 1M quads: ~25% less CPU for the
+    # write than in derivation order, the sort included)
+    backend.write([(terms[s], terms[p], terms[o]) for s, p, o in kept])
+    lap("write g:inferred")
+    return len(kept), phases
 
 
 _COUNT_INFERRED = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {sparql_term(INFERRED)} {{ ?s ?p ?o }} }}"
-
-_REMOVE_ASSERTED = (
-    f"DELETE {{ GRAPH {sparql_term(INFERRED)} {{ ?s ?p ?o }} }} WHERE {{ "
-    f"GRAPH {sparql_term(INFERRED)} {{ ?s ?p ?o }} GRAPH ?g {{ ?s ?p ?o }} "
-    f"FILTER(?g != {sparql_term(INFERRED)}) }}"
-)
 
 
 def _count_inferred(store: Store) -> int:
@@ -281,35 +409,16 @@ def _count_inferred(store: Store) -> int:
     return int(rows[0][0]) if rows and rows[0][0] is not None else 0  # type: ignore[arg-type]
 
 
-def _run_sparql_rules(store: Store, rules: RuleSet) -> int:
-    """Apply the rules to a fixpoint; returns the number of rounds."""
-    updates = sparql_rules(rules)
-    store.update(f"DROP SILENT GRAPH {sparql_term(INFERRED)}")
-    if not updates:
-        return 0
-    program = " ;\n".join(updates)
-    count = 0
-    for round_number in range(1, _MAX_ROUNDS + 1):
-        store.update(program)
-        new_count = _count_inferred(store)
-        log.debug("reasoning round %d: %d triples in g:inferred", round_number, new_count)
-        if new_count == count:
-            break
-        count = new_count
-    else:  # pragma: no cover - the rules are monotone over a finite vocabulary
-        raise StoreError(f"reasoning did not reach a fixpoint in {_MAX_ROUNDS} rounds")
-    store.update(_REMOVE_ASSERTED)
-    return round_number
-
-
 # --- the reference path: owlrl ----------------------------------------------------------------
 
 
 def _asserted(dataset: Dataset) -> Graph:
-    """The union of all named graphs except g:inferred."""
+    """The union of the document graphs: every named graph except the derived ones
+    (``g:inferred``, …) and the default graph."""
+    derived = {URIRef(g) for g in DERIVED_GRAPHS}
     out = Graph()
     for graph in dataset.graphs():
-        if graph.identifier in (INFERRED,) or graph.identifier == dataset.default_graph.identifier:
+        if graph.identifier in derived or graph.identifier == dataset.default_graph.identifier:
             continue
         for triple in graph:
             out.add(triple)
@@ -350,19 +459,21 @@ def entailments_owlrl(dataset: Dataset, ontology: Graph | None = None) -> set[Tr
 
 
 def entailments_sparql(dataset: Dataset, ontology: Graph | None = None) -> set[Triple]:
-    """The triples the SPARQL rules derive from the dataset's document graphs, computed in a
-    temporary in-memory store (for comparisons with :func:`entailments_owlrl`)."""
+    """The triples the fast path (``materialise(store, "sparql")``) derives from the dataset's
+    document graphs, computed in a temporary in-memory store (for comparisons with
+    :func:`entailments_owlrl`)."""
     onto = ontology if ontology is not None else load_ontology()
+    derived = {URIRef(g) for g in DERIVED_GRAPHS}
     store = EmbeddedStore(":memory:")
     try:
         quads = [
             ox.Quad(to_ox(s), to_ox(p), to_ox(o), to_ox(graph.identifier))
             for graph in dataset.graphs()
-            if graph.identifier not in (INFERRED, dataset.default_graph.identifier)
+            if graph.identifier not in derived and graph.identifier != dataset.default_graph.identifier
             for s, p, o in graph
         ]
         store.oxigraph.extend(quads)
-        _run_sparql_rules(store, rules_from_ontology(onto))
+        materialise(store, "sparql", onto)
         rows = store.query(
             f"SELECT ?s ?p ?o WHERE {{ GRAPH {sparql_term(INFERRED)} {{ ?s ?p ?o }} }}"
         ).rows
@@ -386,7 +497,7 @@ def materialise(
     started = time.perf_counter()
     onto = ontology if isinstance(ontology, Graph) else load_ontology(ontology)
     if method == "sparql":
-        rounds = _run_sparql_rules(store, rules_from_ontology(onto))
+        triples, phases = _run_fast(store, rules_from_ontology(onto))
     elif method == "owlrl":
         triples = sorted(entailments_owlrl(store.dataset(), onto), key=lambda t: tuple(map(str, t)))
         lines = "\n".join(
@@ -394,14 +505,14 @@ def materialise(
         )
         inf = sparql_term(INFERRED)
         store.update(f"DROP SILENT GRAPH {inf} ;\nINSERT DATA {{ GRAPH {inf} {{\n{lines}\n}} }}")
-        rounds = 1
+        triples, phases = _count_inferred(store), {}
     else:
         raise InputError(f"unknown reasoning method {method!r}; use sparql or owlrl")
     return ReasonReport(
         method=method,
-        triples=_count_inferred(store),
-        rounds=rounds,
+        triples=triples,
         seconds=time.perf_counter() - started,
+        phases=tuple(phases.items()),
     )
 
 

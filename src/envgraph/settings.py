@@ -10,6 +10,9 @@ ENTITY_BASE = "https://w3id.org/envgraph/entity/"
 DOC_BASE = "https://w3id.org/envgraph/doc/"
 GRAPH_BASE = "https://w3id.org/envgraph/graph/"
 INFERRED_GRAPH = GRAPH_BASE + "inferred"
+# Named graphs envgraph derives from the document graphs. They hold no asserted facts: the
+# reasoner reads every named graph except these (add any new derived graph here).
+DERIVED_GRAPHS: tuple[str, ...] = (INFERRED_GRAPH,)
 
 STORE_ENV_VAR = "ENVGRAPH_STORE"
 DEFAULT_STORE_DIRNAME = "envgraph-store"
