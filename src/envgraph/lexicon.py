@@ -80,8 +80,13 @@ class Lexicon:
         return len(self.entries)
 
 
-class _LineLoader(yaml.SafeLoader):
-    """A YAML loader that records the line of every mapping (for error messages)."""
+_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10x faster parsing
+
+
+class _LineLoader(_SafeLoader):  # type: ignore[misc, valid-type]
+    """A YAML loader that records the line of every mapping (for error messages). It parses
+    with libyaml when PyYAML has it (the same documents, several times faster: the lexicon
+    is read on every start of the command line)."""
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
