@@ -258,3 +258,96 @@ def test_a_document_added_later_keeps_the_labels_already_stored(corpus_dir: Path
         ).rows
         assert labels == []
         assert validate(store).conforms
+
+
+# --- adding documents to a store: the same IRIs as a resolver seeded with the whole store ------
+
+
+def _texts_for_incremental_builds(corpus_dir: Path, folder: Path) -> list[Path]:
+    """The sample corpus, the invented-actors story in five languages and some synthetic news
+    items (persons, funds and projects recur between them), as files in ``folder``."""
+    import sys
+
+    root = str(Path(__file__).resolve().parent.parent)
+    if root not in sys.path:  # benchmarks/ lives at the repository root, next to tests/
+        sys.path.insert(0, root)
+    from benchmarks.corpus import CorpusGenerator
+    from test_unseen_actors import STORIES
+
+    folder.mkdir()
+    texts = {p.name: p.read_text(encoding="utf-8") for p in sorted(corpus_dir.glob("*.txt"))}
+    texts.update({f"story-{lang}.txt": text for lang, text in STORIES.items()})
+    generator = CorpusGenerator(3)
+    texts.update({(d := generator.document(i)).doc_id: d.text for i in range(12)})
+    paths = []
+    for name, text in texts.items():
+        (folder / name).write_text(text, encoding="utf-8")
+        paths.append(folder / name)
+    return paths
+
+
+def _all_quads(location: Path) -> set[tuple[str, ...]]:
+    from envgraph.settings import KEY_INDEX_GRAPH
+
+    with open_store(str(location), read_only=True) as store:
+        rows = store.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }").rows
+    return {tuple(map(str, r)) for r in rows if str(r[3]) != KEY_INDEX_GRAPH}
+
+
+@pytest.mark.slow
+def test_documents_added_build_by_build_get_the_iris_a_seeded_resolver_gives(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build asks the store one key at a time; the result must be exactly that of the
+    resolver seeded with every key of the store (the way builds worked before), through many
+    small builds, changed documents, a forced rebuild and a dropped person-key index."""
+    from envgraph import pipeline
+
+    paths = _texts_for_incremental_builds(corpus_dir, tmp_path / "texts")
+    batches = [paths[0:1], paths[1:3], paths[3:4], paths[4:9], paths[9:10], paths[10:16], paths[16:]]
+    changed = [paths[2], paths[12], paths[15]]
+    originals = {p: p.read_text(encoding="utf-8") for p in paths}
+    extractor = pipeline.Extractor.load()
+
+    def history(location: Path) -> set[tuple[str, ...]]:
+        for path, text in originals.items():
+            path.write_text(text, encoding="utf-8")
+        for number, batch in enumerate(batches):
+            report = build(batch, str(location), extractor=extractor)
+            assert report.documents == len(batch)
+            if number == 3:  # an update that may add keys drops the index; the next build remakes it
+                with open_store(str(location)) as store:
+                    store.update('DELETE DATA { GRAPH <urn:x> { <urn:x> skos:notation "x" } }')
+        for path in changed:  # the same paragraphs in another order: re-extracted, replaced
+            path.write_text("\n\n".join(reversed(originals[path].split("\n\n"))) + "\n", encoding="utf-8")
+        assert build(changed, str(location), extractor=extractor).documents == len(changed)
+        assert build(paths[:6], str(location), extractor=extractor, force=True).documents == 6
+        return _all_quads(location)
+
+    lazy = history(tmp_path / "lazy")
+    monkeypatch.setattr(pipeline, "store_resolver",
+                        lambda extractor, store: (pipeline.seeded_resolver(extractor, store), None))
+    seeded = history(tmp_path / "seeded")
+    assert lazy == seeded
+    assert len(lazy) > 10_000
+
+
+def test_an_actor_first_seen_in_an_earlier_build_keeps_its_iri_in_other_languages_and_scripts(
+    tmp_path: Path,
+) -> None:
+    """Daniyar Kopbayev, written in Latin script (en, az, tk) and in Kazakh Cyrillic, each
+    story added by a build of its own: one node, the IRI of the first build."""
+    from test_unseen_actors import STORIES
+
+    location = str(tmp_path / "store")
+    for lang in ("en", "az", "kk", "tk"):
+        folder = tmp_path / lang
+        folder.mkdir()
+        (folder / f"story-{lang}.txt").write_text(STORIES[lang], encoding="utf-8")
+        build([folder], location)
+    with open_store(location, read_only=True) as store:
+        rows = store.query(
+            "SELECT DISTINCT ?g ?e WHERE { GRAPH ?g { ?e a env:Person ; rdfs:label ?l } }").rows
+    people = {str(g).rsplit("/", 1)[1]: str(e) for g, e in rows}
+    assert set(people) == {"story-en.txt", "story-az.txt", "story-kk.txt", "story-tk.txt"}
+    assert set(people.values()) == {"https://w3id.org/envgraph/entity/person/daniyar-kopbayev"}
