@@ -75,6 +75,13 @@ def test_an_update_naming_skos_notation_or_a_loaded_file_drops_the_index(tmp_pat
         ensure_index(store)
         assert StoreKeys(store).person_keys("y") == ["Person|y|other"]
         assert ensure_index(store) is False
+        # a dump of another store brings that store's index: it does not stand for this one
+        other = tmp_path / "other.trig"
+        with open_store(":memory:") as elsewhere:
+            ensure_index(elsewhere)
+            elsewhere.dump(other, "trig")
+        store.load_file(other)
+        assert not has_index(store)
 
 
 def test_the_index_is_not_seen_by_queries_over_entities(built_store: Path, tmp_path: Path) -> None:

@@ -491,16 +491,16 @@ class _SparqlStore:
             by_graph.setdefault(g, []).append(
                 (from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object))
             )
-        # the file may bring keys of discovered actors: drop the person-key index (made again
-        # by the next build) rather than let it miss them
-        parts = [f"DROP SILENT GRAPH {sparql_term(g)}" for g in by_graph] + [keyindex.drop_index_update()]
+        parts = [f"DROP SILENT GRAPH {sparql_term(g)}" for g in by_graph]
         for g, triples in by_graph.items():
             lines = "\n".join(
                 f"{sparql_term(s)} {sparql_term(p)} {sparql_term(o)} ." for s, p, o in triples
             )
             parts.append(f"INSERT DATA {{ GRAPH {sparql_term(g)} {{\n{lines}\n}} }}")
-        if parts:
-            self._run_update(" ;\n".join(parts))
+        # the file may bring keys of discovered actors (or a person-key index of another store):
+        # drop the index, last, rather than let it miss them; the next build makes it again
+        parts.append(keyindex.drop_index_update())
+        self._run_update(" ;\n".join(parts))
         return len(parsed)
 
     def dump(self, output: Path | str | IO[bytes], format: str = "trig") -> None:
