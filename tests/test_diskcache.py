@@ -113,3 +113,28 @@ def test_a_changed_lexicon_file_is_not_answered_from_the_cache(tmp_path: Path, m
     assert "quillwort_basin_trust" in after.entries
     assert any("quillwort_basin_trust" in ids for _, _, ids in _mentions(after, text))
     assert len(list((tmp_path / "cache").glob("lexicon-*.pickle"))) == 2
+
+
+def test_the_ontology_index_read_from_the_cache_equals_a_parsed_one(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from envgraph.ontology import _load_index
+    from envgraph.resources import ontology_path
+
+    monkeypatch.setenv("ENVGRAPH_CACHE", str(tmp_path / "cache"))
+    copy = tmp_path / "envgraph.ttl"
+    shutil.copy(ontology_path(), copy)
+    parsed = _load_index.__wrapped__(copy)
+    cached = _load_index.__wrapped__(copy)
+    assert len(list((tmp_path / "cache").glob("ontology-index-*.pickle"))) == 1
+    for name in ("classes", "allowed"):
+        assert getattr(cached, name) == getattr(parsed, name)
+    for name in ("superclasses", "properties"):
+        assert dict(getattr(cached, name)) == dict(getattr(parsed, name))
+    for name in ("term_labels", "term_comments"):
+        assert {k: dict(v) for k, v in getattr(cached, name).items()} == {k: dict(v) for k, v in getattr(parsed, name).items()}
+    assert cached.property("funds").domain == parsed.property("funds").domain != frozenset()
+    with pytest.raises(TypeError):
+        cached.term_labels["funds"]["en"] = "changed"  # type: ignore[index]  # still read-only
+    copy.write_text(copy.read_text(encoding="utf-8").replace('"funds"@en', '"gives money to"@en'), encoding="utf-8")
+    changed = _load_index.__wrapped__(copy)
+    assert changed.term_labels["funds"]["en"] == "gives money to"

@@ -1,10 +1,10 @@
 """Objects that are slow to compute and cheap to read back, cached on disk.
 
 The command line builds the lexicon's alias index on every start (about half a second, more
-than adding a document costs). The index depends only on the lexicon files, the language data
-and the code that builds it, so it is pickled under a key that hashes all three
-(:func:`fingerprint`): changing any of them gives a new key, and the old file is simply not read
-again. A missing, unreadable or foreign cache file is ignored and rebuilt; a cache folder that
+than adding a document costs) and parses the ontology for the first relation it checks (a
+tenth of a second). Each depends only on its data files and the code that builds it, so it is
+pickled under a key that hashes both (:func:`fingerprint`): changing any of them gives a new
+key, and the old file is simply not read again. A missing, unreadable or foreign cache file is ignored and rebuilt; a cache folder that
 cannot be written is not an error either (the object is then built every time).
 
 Where: ``$ENVGRAPH_CACHE`` if set (``off`` turns the cache off), else
