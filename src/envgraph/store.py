@@ -702,6 +702,11 @@ class EmbeddedStore(_SparqlStore):
         except OSError as err:
             self._release_lock()
             raise StoreError(f"cannot open the store at {path}: {err}") from err
+        except RuntimeError as err:  # RocksDB: e.g. column families missing
+            self._release_lock()
+            hint = (" (a process was killed while it created the store: open it for writing once, "
+                    "e.g. with `envgraph build`, to finish it)" if read_only and "not found" in str(err) else "")
+            raise StoreError(f"cannot open the store at {path}: {err}{hint}") from err
 
     @property
     def oxigraph(self) -> ox.Store:
