@@ -269,14 +269,18 @@ def test_a_document_added_later_keeps_the_labels_already_stored(corpus_dir: Path
 
 
 def _texts_for_incremental_builds(corpus_dir: Path, folder: Path) -> list[Path]:
-    """The sample corpus, the invented-actors story in five languages and some synthetic news
-    items (persons, funds and projects recur between them), as files in ``folder``."""
+    """The sample corpus, the invented-actors story in five languages, some synthetic news
+    items (persons, funds and projects recur between them), and last an invented office named
+    in English, then in Russian, then in a document that gives both as translations of each
+    other (envgraph.align merges the stored actors), then in Russian again, as files in
+    ``folder``."""
     import sys
 
     root = str(Path(__file__).resolve().parent.parent)
     if root not in sys.path:  # benchmarks/ lives at the repository root, next to tests/
         sys.path.insert(0, root)
     from benchmarks.corpus import CorpusGenerator
+    from test_align import TWO_LANGUAGES
     from test_unseen_actors import STORIES
 
     folder.mkdir()
@@ -284,6 +288,12 @@ def _texts_for_incremental_builds(corpus_dir: Path, folder: Path) -> list[Path]:
     texts.update({f"story-{lang}.txt": text for lang, text in STORIES.items()})
     generator = CorpusGenerator(3)
     texts.update({(d := generator.document(i)).doc_id: d.text for i in range(12)})
+    texts.update({
+        "office-1-en.txt": "Mr. Daniyar Kopbayev, Head of the Steppe Monitoring Office, spoke at the forum in Aktau.",
+        "office-2-ru.txt": "Руководитель Отдела мониторинга степей Данияр Копбаев выступил на форуме в Актау.",
+        "office-3-contacts.txt": TWO_LANGUAGES,
+        "office-4-ru.txt": "Отдел мониторинга степей опубликовал отчёт о сайгаках.",
+    })
     paths = []
     for name, text in texts.items():
         (folder / name).write_text(text, encoding="utf-8")
@@ -309,7 +319,8 @@ def test_documents_added_build_by_build_get_the_iris_a_seeded_resolver_gives(
     from envgraph import pipeline
 
     paths = _texts_for_incremental_builds(corpus_dir, tmp_path / "texts")
-    batches = [paths[0:1], paths[1:3], paths[3:4], paths[4:9], paths[9:10], paths[10:16], paths[16:]]
+    batches = [paths[0:1], paths[1:3], paths[3:4], paths[4:9], paths[9:10], paths[10:16], paths[16:22],
+               paths[22:23], paths[23:24], paths[24:]]
     changed = [paths[2], paths[12], paths[15]]
     originals = {p: p.read_text(encoding="utf-8") for p in paths}
     extractor = pipeline.Extractor.load()
@@ -335,6 +346,10 @@ def test_documents_added_build_by_build_get_the_iris_a_seeded_resolver_gives(
     seeded = history(tmp_path / "seeded")
     assert lazy == seeded
     assert len(lazy) > 10_000
+    # the office named in Russian after the translations were found is the English one's node
+    office = {(g.rsplit("/", 1)[1], o) for _, p, o, g in lazy
+              if p.endswith("#taIdentRef") and "monitoring" in o}
+    assert ("office-4-ru.txt", "https://w3id.org/envgraph/entity/organisation/steppe-monitoring-office") in office
 
 
 def test_an_actor_first_seen_in_an_earlier_build_keeps_its_iri_in_other_languages_and_scripts(
