@@ -111,3 +111,12 @@ def test_blocks_are_kept_apart_by_initial(initial: str) -> None:
         ensure_index(store)
         _write(store, "one.txt", {"p1": f"{initial}|surname", "p2": "z|surname"})
         assert StoreKeys(store).person_keys(initial) == [f"Person|{initial}|surname"]
+
+
+def test_keys_come_back_in_the_order_the_store_lists_them() -> None:
+    with open_store(":memory:") as store:
+        _write(store, "one.txt", {f"p{n}": f"a|{name}" for n, name in enumerate(["karimova", "aliev", 'o"neil', "berdyev"])})
+        listed = [str(r[0]) for r in store.query("SELECT DISTINCT ?k WHERE { ?e skos:notation ?k }").rows]
+        chosen = ["Person|a|berdyev", 'Person|a|o"neil', "Person|a|aliev", "Person|a|missing"]
+        expected = [k for k in listed if k in chosen] + ["Person|a|missing"]
+        assert StoreKeys(store).in_store_order(chosen) == expected
