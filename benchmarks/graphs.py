@@ -89,6 +89,10 @@ class GraphFactory:
             for text, n in self.chunks:
                 handle.write(json.dumps({"text": text, "quads": n}, ensure_ascii=False) + "\n")
 
+    def documents_in(self, quads: int) -> int:
+        """How many documents a graph of ``quads`` quads written by :meth:`write` holds."""
+        return round(quads / self.quads * self.documents)
+
 
 def read_chunks(path: Path) -> tuple[tuple[str, int], ...]:
     """The document graphs written by :meth:`GraphFactory.save`."""
@@ -104,10 +108,6 @@ def replicas(chunks: Sequence[tuple[str, int]], *, distinct_keys: bool = False) 
         for text, n in chunks:
             yield text.replace(_KEY_PLACEHOLDER, keys).replace(_PLACEHOLDER, f"r{replica}"), n
         replica += 1
-
-    def documents_in(self, quads: int) -> int:
-        """How many documents a graph of ``quads`` quads written by :meth:`write` holds."""
-        return round(quads / self.quads * self.documents)
 
 
 def graph_factory(ctx: Context, docs: int) -> GraphFactory:
