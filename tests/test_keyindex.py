@@ -120,3 +120,13 @@ def test_keys_come_back_in_the_order_the_store_lists_them() -> None:
         chosen = ["Person|a|berdyev", 'Person|a|o"neil', "Person|a|aliev", "Person|a|missing"]
         expected = [k for k in listed if k in chosen] + ["Person|a|missing"]
         assert StoreKeys(store).in_store_order(chosen) == expected
+
+
+def test_an_on_disk_store_orders_tied_keys_as_its_full_read_does(tmp_path: Path) -> None:
+    """Short and long keys (the store encodes them differently: inline, or by a hash)."""
+    names = ["aliev", "alieva", "abdurahmanova", "abdurakhmanov", "akhmetzhanovich", "aliyev", "ab", "o'neil"]
+    with open_store(tmp_path / "store") as store:
+        _write(store, "one.txt", {f"p{n}": f"a|{name}" for n, name in enumerate(names)})
+        listed = [str(r[0]) for r in store.query("SELECT DISTINCT ?k WHERE { ?e skos:notation ?k }").rows]
+        chosen = [f"Person|a|{name}" for name in reversed(names)]
+        assert StoreKeys(store).in_store_order(chosen) == [k for k in listed if k in chosen]

@@ -172,8 +172,14 @@ class StoreKeys:
 
     def in_store_order(self, keys: Sequence[str]) -> list[str]:
         """``keys`` in the order the store lists keys (a full read of the store's keys met them
-        in this order). Reads every key of the store: only for the rare tie of several stored
-        actors that match one new name."""
+        in this order), for a tie of several stored actors that match one new name.
+
+        An on-disk store lists keys in the order of their encoding, whatever else it holds, so
+        the keys alone are written to a scratch store of the same kind and read back (a tenth of
+        a second, whatever the store's size). An in-memory store lists them in an order of its
+        own: it is asked directly, with one read of all its keys."""
+        if getattr(self.store, "oxigraph", None) is not None and self.store.location != ":memory:":
+            return _encoding_order(keys)
         wanted = sorted(set(keys))
         listed = ", ".join(f'"{escape_string(k)}"' for k in wanted)
         # a filter, not a join with the values: the store still scans its keys in its own order
@@ -190,3 +196,22 @@ class StoreKeys:
             {"id": Literal(doc_id)},
         ).rows
         return [str(r[0]) for r in rows if r[0] is not None]
+
+
+def _encoding_order(keys: Sequence[str]) -> list[str]:
+    """The order in which an on-disk pyoxigraph store lists these keys as objects of one
+    predicate: that of a scratch store holding nothing else (the same index, the same encoding)."""
+    import gc
+    import tempfile
+
+    import pyoxigraph as ox
+
+    predicate, graph = ox.NamedNode(NOTATION), ox.NamedNode(KEY_INDEX_GRAPH + "#order")
+    with tempfile.TemporaryDirectory(prefix="envgraph-order-") as folder:
+        scratch = ox.Store(folder)
+        scratch.extend([ox.Quad(ox.NamedNode(f"{KEY_INDEX_GRAPH}#k{n}"), predicate, ox.Literal(k), graph)
+                        for n, k in enumerate(dict.fromkeys(keys))])
+        ordered = [str(q.object.value) for q in scratch.quads_for_pattern(None, predicate, None, None)]
+        del scratch
+        gc.collect()  # close RocksDB before its folder goes
+    return list(dict.fromkeys(ordered))
