@@ -130,3 +130,22 @@ def test_an_on_disk_store_orders_tied_keys_as_its_full_read_does(tmp_path: Path)
         listed = [str(r[0]) for r in store.query("SELECT DISTINCT ?k WHERE { ?e skos:notation ?k }").rows]
         chosen = [f"Person|a|{name}" for name in reversed(names)]
         assert StoreKeys(store).in_store_order(chosen) == [k for k in listed if k in chosen]
+
+
+@pytest.mark.parametrize(("update", "drops"), [
+    ('INSERT DATA { GRAPH <urn:g> { <urn:a> skos:notation "Person|a|b" } }', True),
+    ('INSERT DATA { <urn:a> <http://www.w3.org/2004/02/skos/core#notation> "x" }', True),
+    ("PREFIX s: <http://www.w3.org/2004/02/skos/core#> INSERT { ?a s:notation ?k } WHERE { ?a <urn:p> ?k }", True),
+    ("LOAD <http://example.org/data.ttl> INTO GRAPH <urn:g>", True),
+    ("DROP SILENT GRAPH g:inferred", False),
+    ('INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:says> "Person|l|load", """skos:notation""" } }', False),
+])
+def test_which_updates_drop_the_index(update: str, drops: bool) -> None:
+    from envgraph.keyindex import update_may_add_keys
+
+    assert update_may_add_keys(update) is drops
+    with open_store(":memory:") as store:
+        ensure_index(store)
+        if not update.startswith("LOAD"):  # no network here: the rule is checked above
+            store.update(update)
+            assert has_index(store) is not drops

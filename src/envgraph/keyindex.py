@@ -112,13 +112,16 @@ def ensure_index(store: Store) -> bool:
 
 
 _MAY_ADD_KEYS = re.compile(r"[:#]notation\b|\bLOAD\b", re.IGNORECASE)
+_STRINGS = re.compile(r'"""(?:[^\\]|\\.)*?"""|\'\'\'(?:[^\\]|\\.)*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'',
+                      re.DOTALL)
 
 
 def update_may_add_keys(sparql: str) -> bool:
     """Whether a SPARQL update may add a discovered actor's key that the index would miss: it
-    names ``skos:notation`` (as a prefixed name or the full IRI) or LOADs a document.
-    Deletions never make the index wrong (keys are checked before use)."""
-    return bool(_MAY_ADD_KEYS.search(sparql))
+    names ``skos:notation`` (as a prefixed name or the full IRI) or LOADs a document; words in
+    its string literals do not count. Deletions never make the index wrong (keys are checked
+    before use)."""
+    return bool(_MAY_ADD_KEYS.search(_STRINGS.sub('""', sparql)))
 
 
 def drop_index_update() -> str:
