@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# the compiled lexicon is cached on disk (envgraph.diskcache): in a folder of this test run,
+# which the CLI subprocesses inherit, never in the user's own cache
+os.environ["ENVGRAPH_CACHE"] = tempfile.mkdtemp(prefix="envgraph-test-cache-")
+atexit.register(shutil.rmtree, os.environ["ENVGRAPH_CACHE"], ignore_errors=True)
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "data" / "corpus"

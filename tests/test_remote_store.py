@@ -74,6 +74,8 @@ def quads(store: Store) -> set[tuple]:
 
 def test_documents_on_the_server(remote: Store, embedded: Store) -> None:
     assert remote.document_hashes() == embedded.document_hashes()
+    some = sorted(embedded.document_hashes())[:2] + ["no-such-document.txt"]
+    assert remote.document_hashes(some) == embedded.document_hashes(some) and len(remote.document_hashes(some)) == 2
     assert remote.documents() == embedded.documents()
     doc = fixture_docs()[0]
     remote.replace_document(doc.doc_id, doc.graph_iri, doc.triples, doc.sha256)  # idempotent

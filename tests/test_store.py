@@ -86,6 +86,13 @@ def test_document_hashes_read_back_the_sha256(store: Store) -> None:
     assert all(d.triples > 50 for d in infos)
 
 
+def test_document_hashes_of_given_ids_leave_out_the_others_and_unknown_ones(store: Store) -> None:
+    docs = fixture_docs()
+    wanted = [docs[0].doc_id, "no-such-document.txt", docs[2].doc_id, docs[0].doc_id]
+    assert store.document_hashes(wanted) == {docs[0].doc_id: docs[0].sha256, docs[2].doc_id: docs[2].sha256}
+    assert store.document_hashes([]) == {}
+
+
 def test_replacing_a_document_twice_changes_nothing(store: Store) -> None:
     before = store.dataset()
     doc = fixture_docs()[0]

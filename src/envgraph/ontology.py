@@ -18,11 +18,14 @@ from difflib import get_close_matches
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
+import rdflib
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
+from envgraph.diskcache import fingerprint, load_or_build
 from envgraph.errors import EnvgraphError, InputError
 from envgraph.resources import ontology_path
 from envgraph.settings import ONTOLOGY_NS
@@ -129,6 +132,26 @@ def load_index(path: Path) -> OntologyIndex:
 
 @lru_cache(maxsize=8)
 def _load_index(path: Path) -> OntologyIndex:
+    """The index, from the disk cache (envgraph.diskcache) when the ontology file and this
+    module's code are those it was made from: parsing the Turtle with rdflib is most of the
+    first extraction of a command-line run."""
+    if not path.is_file():
+        _parse(path)  # raises the error that says so
+    key = fingerprint(Path(__file__).read_bytes(), path.read_bytes(), ONTOLOGY_NS, rdflib.__version__)
+    parts = load_or_build("ontology-index", key, lambda: _index_parts(path), dict)
+    return OntologyIndex(
+        path=path,
+        classes=parts["classes"],
+        superclasses=MappingProxyType(parts["superclasses"]),
+        properties=MappingProxyType(parts["properties"]),
+        allowed=parts["allowed"],
+        term_labels=MappingProxyType({t: MappingProxyType(v) for t, v in parts["term_labels"].items()}),
+        term_comments=MappingProxyType({t: MappingProxyType(v) for t, v in parts["term_comments"].items()}),
+    )
+
+
+def _index_parts(path: Path) -> dict[str, Any]:
+    """What the index holds, as plain picklable values."""
     graph = _parse(path)
     classes = frozenset(
         local for local in (_env_local(c) for c in graph.subjects(RDF.type, OWL.Class)) if local
@@ -137,15 +160,14 @@ def _load_index(path: Path) -> OntologyIndex:
     properties = _properties(graph)
     allowed = _allowed_relations(graph, classes, superclasses, properties)
     terms = classes | frozenset(properties)
-    return OntologyIndex(
-        path=path,
-        classes=classes,
-        superclasses=MappingProxyType(superclasses),
-        properties=MappingProxyType(properties),
-        allowed=allowed,
-        term_labels=MappingProxyType(_texts(graph, RDFS.label, terms)),
-        term_comments=MappingProxyType(_texts(graph, RDFS.comment, terms)),
-    )
+    return {
+        "classes": classes,
+        "superclasses": dict(superclasses),
+        "properties": dict(properties),
+        "allowed": allowed,
+        "term_labels": {t: dict(v) for t, v in _texts(graph, RDFS.label, terms).items()},
+        "term_comments": {t: dict(v) for t, v in _texts(graph, RDFS.comment, terms).items()},
+    }
 
 
 @lru_cache(maxsize=1)

@@ -5,6 +5,11 @@ cross-document registry); :func:`build` streams a folder through them into a sto
 document at a time, so memory stays flat whatever the corpus size. A file that cannot be read
 is reported and skipped; a document whose content hash is already in the store is not
 extracted again.
+
+Adding documents to a large store costs what the new documents cost, not what the store holds:
+the build looks up the stored hash of each file it reads, and resolves names against the store
+one key at a time (:class:`envgraph.keyindex.StoreKeys`), with the IRIs a resolver seeded with
+every stored key would give (:func:`seeded_resolver`, still used for remote stores).
 """
 
 from __future__ import annotations
@@ -18,14 +23,15 @@ from pathlib import Path
 from envgraph.align import registry_keys, translation_groups
 from envgraph.dates import extract_dates
 from envgraph.emit import emit_ntriples, graph_iri
+from envgraph.keyindex import StoreKeys, ensure_index
 from envgraph.langdata import LanguageData, load_language_data
 from envgraph.lexicon import Lexicon, load_lexicon, suffix_chains
 from envgraph.mentions import find_mentions
 from envgraph.model import BuildReport, Document, Extraction, ReadProblem, Segment
 from envgraph.read import DEFAULT_MAX_BYTES, iter_documents
 from envgraph.relations import extract_homepages, extract_positions, extract_relations
-from envgraph.resolve import Resolver
-from envgraph.store import Store, open_store
+from envgraph.resolve import KeySource, Resolver
+from envgraph.store import EmbeddedStore, Store, open_store
 from envgraph.textview import build_view
 
 log = logging.getLogger(__name__)
@@ -43,8 +49,8 @@ class Extractor:
         data = load_language_data(lang_dir)
         return cls(data=data, lexicon=load_lexicon(data, lexicon_dir))
 
-    def resolver(self, known_keys: dict[str, str] | None = None) -> Resolver:
-        return Resolver(self.lexicon, self.data, known_keys=dict(known_keys or {}))
+    def resolver(self, known_keys: dict[str, str] | None = None, source: KeySource | None = None) -> Resolver:
+        return Resolver(self.lexicon, self.data, known_keys=dict(known_keys or {}), source=source)
 
 
 def extract(document: Document, extractor: Extractor, resolver: Resolver) -> Extraction:
@@ -138,8 +144,14 @@ def build(
     own_store = not hasattr(store, "replace_document")
     target: Store = open_store(store) if own_store else store  # type: ignore[arg-type]
     try:
-        stored = target.document_hashes()
-        resolver = seeded_resolver(extractor, target)
+        resolver, keys = store_resolver(extractor, target)
+        stored: dict[str, str | None] = {}  # doc id -> hash in the store when the build began
+
+        def stored_hash(doc_id: str) -> str | None:
+            if doc_id not in stored:
+                stored[doc_id] = target.document_hashes([doc_id]).get(doc_id)
+            return stored[doc_id]
+
         entity_types: dict[str, str] = {}
         def pending() -> Iterator[Document]:
             for result in iter_documents(paths, max_bytes=max_bytes):
@@ -154,7 +166,7 @@ def build(
                 document = result.document
                 if on_document:
                     on_document(document.doc_id)
-                if not force and stored.get(document.doc_id) == document.sha256:
+                if not force and stored_hash(document.doc_id) == document.sha256:
                     report.unchanged += 1
                     continue
                 yield document
@@ -164,6 +176,8 @@ def build(
                 if isinstance(extraction, BaseException):
                     raise extraction
                 triples = emit_ntriples(extraction)
+                if keys is not None and stored_hash(document.doc_id) is not None:
+                    resolver.remember(keys.document_keys(document.doc_id))  # what the old version said
                 target.replace_document(document.doc_id, str(graph_iri(document.doc_id)), triples, document.sha256)
             except (ValueError, RecursionError, MemoryError) as err:  # never lose the rest of the build
                 problem = ReadProblem(document.path, f"extraction failed: {err}")
@@ -252,6 +266,20 @@ def _stored_actors(store: Store) -> dict[str, tuple[str, str | None]]:
         log.debug("no entity keys in the store: %s", err)
         return {}
     return {str(r[0]): (str(r[1]), None if r[2] is None else str(r[2])) for r in result.rows if r[0] is not None}
+
+
+def store_resolver(extractor: Extractor, store: Store) -> tuple[Resolver, StoreKeys | None]:
+    """The resolver a build into ``store`` uses, and its key source if it has one.
+
+    An embedded store is asked one key at a time as documents meet names (its person-key
+    index is made first if it has none), so the cost of a build follows the new documents, not
+    the store. A remote server is read once, whole (:func:`seeded_resolver`): other clients may
+    write to it, which the person-key index cannot follow."""
+    if isinstance(store, EmbeddedStore) and not store.read_only:
+        ensure_index(store)
+        keys = StoreKeys(store)
+        return extractor.resolver(source=keys), keys
+    return seeded_resolver(extractor, store), None
 
 
 def seeded_resolver(extractor: Extractor, store: Store) -> Resolver:

@@ -12,15 +12,19 @@ scripts and inflections.
   in the document.
 
 IRIs are deterministic: a lexicon entry's IRI comes from its id; a discovered actor's from the
-first label it was seen with, and it keeps that IRI for good (the resolver is seeded with the
-keys already in the store, so adding a document renames nothing).
+first label it was seen with, and it keeps that IRI for good: what earlier builds stored is
+known to the resolver, so adding a document renames nothing. Either it is seeded with every key
+of the store (``known_keys``), or it asks a :class:`KeySource` one key at a time when a document
+meets a name (the build does this, so that adding a file costs the same whatever the store's
+size). Both give the same IRIs: the source answers as the store was when the build began.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Protocol
 
 from rapidfuzz import fuzz
 
@@ -40,9 +44,36 @@ def lexicon_iri(lexicon: Lexicon, entry_id: str) -> str:
     return entity_iri(entry.type, entry_id.replace("_", "-"))
 
 
+class KeySource(Protocol):
+    """What earlier builds stored, asked one key at a time (see envgraph.keyindex.StoreKeys)."""
+
+    def iri(self, registry_key: str) -> str | None:
+        """The IRI stored for ``Type|key``, if any."""
+
+    def keys_of(self, iri: str) -> list[str]:
+        """The keys stored for ``iri``."""
+
+    def labels(self, iri: str) -> tuple[str | None, dict[str, str]]:
+        """The stored rdfs:label and prefLabel per language of ``iri``."""
+
+    def person_keys(self, initial: str) -> list[str]:
+        """Every stored ``Person|initial|…`` key (it may also list keys no longer stored)."""
+
+    def in_store_order(self, keys: Sequence[str]) -> list[str]:
+        """``keys`` in the order in which the store lists keys."""
+
+
 @dataclass
 class Resolver:
-    """Cross-document state: which key names which IRI. Seed ``known_keys`` from the store."""
+    """Cross-document state: which key names which IRI. Seed ``known_keys`` from the store, or
+    give a ``source`` to look keys up in it as they are met.
+
+    With a source, ``known_keys`` holds the keys this resolver registered itself and ``stored``
+    what the source answered (``None``: not stored). Keys are looked up in ``known_keys`` first,
+    then in the store, exactly as in a resolver seeded with the store's keys (whose registry
+    holds the store's keys, in the store's order, before its own). The source must answer as
+    the store was when this resolver started: :meth:`resolve` therefore looks up every key a
+    document will write before it is written (see :meth:`remember`)."""
 
     lexicon: Lexicon
     data: LanguageData
@@ -52,6 +83,9 @@ class Resolver:
     # a discovered actor keeps the labels it was first seen with, in every document graph
     labels: dict[str, str] = field(default_factory=dict)  # IRI -> rdfs:label
     pref_labels: dict[str, dict[str, str]] = field(default_factory=dict)  # IRI -> lang -> label
+    source: KeySource | None = None
+    stored: dict[str, str | None] = field(default_factory=dict)  # "Type|key" -> stored IRI
+    merged: dict[str, str] = field(default_factory=dict)  # stored IRI -> IRI it was unified with
 
     def __post_init__(self) -> None:
         self.used_iris.update(self.known_keys.values())
@@ -76,13 +110,19 @@ class Resolver:
                 iri = self._discovered_iri(mention)
             resolved.append((mention, iri))
             self._add_labels(entities, iri, mention)
+        # the graph will carry each discovered actor's key: know what the store said about
+        # them before it is written (an acronym's key is not always registered)
+        self.remember(f"{e.type}|{e.key}" for e in entities.values() if not e.from_lexicon and e.key)
         return resolved, entities
 
     def unify(self, groups: Sequence[Sequence[str]]) -> None:
         """Make each group of registry keys ("Organisation|key") name one actor: the IRI of the
-        group's first key. Used for translations found after resolution (envgraph.align)."""
+        group's first key. Used for translations found after resolution (envgraph.align).
+
+        Stored keys take part as in a resolver seeded with them: a stored key whose actor is
+        merged names the group's IRI from now on (``merged``, applied to the store's answers)."""
         for group in groups:
-            iris = [self.known_keys[k] for k in group if k in self.known_keys]
+            iris = [iri for iri in map(self._known, group) if iri is not None]
             if len(iris) < 2:
                 continue
             target, merged = iris[0], set(iris[1:]) - {iris[0]}
@@ -92,10 +132,82 @@ class Resolver:
             for acronym, iri in self.acronyms.items():
                 if iri in merged:
                     self.acronyms[acronym] = target
+            if self.source is not None:
+                self.merged.update(dict.fromkeys(merged, target))
+
+    def remember(self, keys: Iterable[str]) -> None:
+        """Look ``keys`` up in the store now, before a write changes what it says about them
+        (the keys of a document about to be replaced, or about to be written)."""
+        if self.source is None:
+            return
+        for key in keys:
+            if key not in self.known_keys:
+                self._stored_raw(key)
 
     def keys(self) -> dict[str, str]:
         """The key registry, to be stored with the graph (env:key)."""
         return dict(self.known_keys)
+
+    # -- what the store knows -----------------------------------------------------------------
+
+    def _known(self, key: str) -> str | None:
+        """The IRI of a registry key: registered here, else stored."""
+        iri = self.known_keys.get(key)
+        if iri is None and self.source is not None:
+            return self._stored_iri(key)
+        return iri
+
+    def _stored_iri(self, key: str) -> str | None:
+        """The IRI a stored key names now: as stored, unless :meth:`unify` merged that actor."""
+        iri = self._stored_raw(key)
+        seen: set[str] = set()
+        while iri in self.merged and iri not in seen:
+            seen.add(iri)
+            iri = self.merged[iri]
+        return iri
+
+    def _stored_raw(self, key: str) -> str | None:
+        """The IRI the store gives ``key`` (asked once, then remembered)."""
+        if key in self.stored:
+            return self.stored[key]
+        assert self.source is not None
+        iri = self.stored[key] = self.source.iri(key)
+        if iri is not None and iri not in self.used_iris:
+            # as seeded: a stored actor's IRI is taken, and it keeps its stored labels
+            self.used_iris.add(iri)
+            label, prefs = self.source.labels(iri)
+            if label is not None:
+                self.labels.setdefault(iri, label)
+            for language, text in prefs.items():
+                self.pref_labels.setdefault(iri, {}).setdefault(language, text)
+        return iri
+
+    def _taken(self, iri: str) -> bool:
+        """Whether ``iri`` already names an actor (here, or stored under one of its keys)."""
+        if iri in self.used_iris:
+            return True
+        if self.source is None:
+            return False
+        return any(k not in self.known_keys and self._stored_raw(k) == iri for k in self.source.keys_of(iri))
+
+    def _stored_person(self, initial: str, surname: str) -> str | None:
+        """The stored person whose key has this initial and a surname close to ``surname``; of
+        several, the first in the store's order (as a seeded registry would meet them)."""
+        if self.source is None:
+            return None
+        hits: list[tuple[str, str]] = []
+        for key in self.source.person_keys(initial):
+            if key in self.known_keys:
+                continue  # registered by this resolver, not stored before it started
+            o_initial, _, o_surname = key[len("Person|"):].partition("|")
+            if initial == o_initial and fuzz.ratio(surname, o_surname) >= 88:
+                iri = self._stored_iri(key)
+                if iri is not None:
+                    hits.append((key, iri))
+        if len({iri for _, iri in hits}) > 1:
+            order = {k: n for n, k in enumerate(self.source.in_store_order([k for k, _ in hits]))}
+            hits.sort(key=lambda hit: order[hit[0]])
+        return hits[0][1] if hits else None
 
     # -- lexicon ------------------------------------------------------------------------------
 
@@ -137,7 +249,7 @@ class Resolver:
             if mention.rule == "acronym:unknown" and acronym in self.acronyms:
                 return self.acronyms[acronym]
         registry_key = f"{mention.type}|{mention.key}"
-        iri = self.known_keys.get(registry_key)
+        iri = self._known(registry_key)
         if iri is None:
             iri = self._new_iri(mention.type, mention.label or mention.text)
             self.known_keys[registry_key] = iri
@@ -149,7 +261,7 @@ class Resolver:
         base = slug(label, self.data)[:80].strip("-") or "x"
         iri = entity_iri(type_name, base)
         n = 2
-        while iri in self.used_iris:
+        while self._taken(iri):
             iri = entity_iri(type_name, f"{base}-{n}")
             n += 1
         self.used_iris.add(iri)
@@ -166,11 +278,18 @@ class Resolver:
                 and fuzz.ratio(surname, o_surname) >= 70
             )
             if compatible and close:
-                self.known_keys.setdefault(f"Person|{mention.key}", iri)
+                if self._known(f"Person|{mention.key}") is None:
+                    self.known_keys[f"Person|{mention.key}"] = iri
                 return iri
         registry_key = f"Person|{mention.key}"
-        if registry_key in self.known_keys:
-            return self.known_keys[registry_key]
+        known = self._known(registry_key)
+        if known is not None:
+            return known
+        # a close surname with the same initial: stored keys first, then this resolver's own
+        stored = self._stored_person(initial, surname)
+        if stored is not None:
+            self.known_keys[registry_key] = stored
+            return stored
         for key, iri in self.known_keys.items():
             if not key.startswith("Person|"):
                 continue

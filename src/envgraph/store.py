@@ -58,7 +58,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from envgraph import settings
+from envgraph import keyindex, settings
 from envgraph.errors import InputError, QueryError, StoreError
 from envgraph.vocab import DCTERMS, ENV
 from envgraph.sparqlutil import (
@@ -254,7 +254,7 @@ class Store(Protocol):
 
     def remove_document(self, doc_id: str) -> RemovalReport: ...
 
-    def document_hashes(self) -> dict[str, str]: ...
+    def document_hashes(self, doc_ids: Iterable[str] | None = None) -> dict[str, str]: ...
 
     def documents(self) -> list[DocumentInfo]: ...
 
@@ -291,6 +291,13 @@ SELECT ?id ?sha ?g WHERE {
   GRAPH ?g { ?doc dcterms:identifier ?id ; env:sha256 ?sha }
   FILTER(?g != g:inferred)
 }"""
+
+_HASHES_OF_QUERY = """
+SELECT ?id ?sha WHERE {{
+  {values}
+  GRAPH ?g {{ ?doc dcterms:identifier ?id ; env:sha256 ?sha }}
+  FILTER(?g != g:inferred)
+}}"""
 
 _GRAPHS_OF_DOC = """
 SELECT DISTINCT ?g WHERE {
@@ -334,9 +341,14 @@ class _SparqlStore:
         return self._run_query(sparql, bound)
 
     def update(self, sparql: str) -> None:
-        """Run a SPARQL 1.1 update (one transaction). The contract's prefixes are predeclared."""
+        """Run a SPARQL 1.1 update (one transaction). The contract's prefixes are predeclared.
+
+        An update that may add discovered actors' keys (it names ``skos:notation`` or LOADs
+        data) also drops the person-key index, in the same transaction; the next build makes
+        it again (see :mod:`envgraph.keyindex`)."""
         self._check_writable()
-        self._run_update(prefix_block() + sparql)
+        tail = " ;\n" + keyindex.drop_index_update() if keyindex.update_may_add_keys(sparql) else ""
+        self._run_update(prefix_block() + sparql + tail)
 
     def _check_writable(self) -> None:
         if self.read_only:
@@ -374,9 +386,19 @@ class _SparqlStore:
             + f"INSERT DATA {{ GRAPH {g} {{\n{lines}\n}} }}"
         )
 
-    def document_hashes(self) -> dict[str, str]:
-        """``{doc_id: sha256}`` for every document in the store."""
-        return {str(r[0]): str(r[1]) for r in self.query(_HASHES_QUERY).rows}
+    def document_hashes(self, doc_ids: Iterable[str] | None = None) -> dict[str, str]:
+        """``{doc_id: sha256}`` for every document in the store, or only for ``doc_ids`` (those
+        not in the store are left out). Given ids are looked up by value, so the cost follows
+        their number, not the store's size: a build asks only for the files it reads."""
+        if doc_ids is None:
+            return {str(r[0]): str(r[1]) for r in self.query(_HASHES_QUERY).rows}
+        ids = list(dict.fromkeys(doc_ids))
+        out: dict[str, str] = {}
+        for start in range(0, len(ids), 500):
+            values = "VALUES ?id { " + " ".join(sparql_term(Literal(i)) for i in ids[start : start + 500]) + " }"
+            rows = self.query(_HASHES_OF_QUERY.format(values=values)).rows
+            out.update((str(r[0]), str(r[1])) for r in rows)
+        return out
 
     def documents(self) -> list[DocumentInfo]:
         """Every document with its graph, hash and number of triples, sorted by id."""
@@ -475,8 +497,10 @@ class _SparqlStore:
                 f"{sparql_term(s)} {sparql_term(p)} {sparql_term(o)} ." for s, p, o in triples
             )
             parts.append(f"INSERT DATA {{ GRAPH {sparql_term(g)} {{\n{lines}\n}} }}")
-        if parts:
-            self._run_update(" ;\n".join(parts))
+        # the file may bring keys of discovered actors (or a person-key index of another store):
+        # drop the index, last, rather than let it miss them; the next build makes it again
+        parts.append(keyindex.drop_index_update())
+        self._run_update(" ;\n".join(parts))
         return len(parsed)
 
     def dump(self, output: Path | str | IO[bytes], format: str = "trig") -> None:
@@ -678,6 +702,11 @@ class EmbeddedStore(_SparqlStore):
         except OSError as err:
             self._release_lock()
             raise StoreError(f"cannot open the store at {path}: {err}") from err
+        except RuntimeError as err:  # RocksDB: e.g. column families missing
+            self._release_lock()
+            hint = (" (a process was killed while it created the store: open it for writing once, "
+                    "e.g. with `envgraph build`, to finish it)" if read_only and "not found" in str(err) else "")
+            raise StoreError(f"cannot open the store at {path}: {err}{hint}") from err
 
     @property
     def oxigraph(self) -> ox.Store:
@@ -705,11 +734,17 @@ class EmbeddedStore(_SparqlStore):
     ) -> None:
         """As :meth:`_SparqlStore.replace_document`; N-Triples text takes the native path: the
         old graphs are dropped, then the text is loaded in one transaction. A crash between the
-        two leaves the document fully out (and the next build puts it back), never half in."""
+        two leaves the document fully out (and the next build puts it back), never half in.
+
+        The document's person keys go to the person-key index first (see
+        :mod:`envgraph.keyindex`), so the index never lacks a key the store has."""
+        self._check_writable()
         if not isinstance(triples, str):
+            triples = list(triples)
+            self._index_person_keys(keyindex.person_keys_in(triples))
             super().replace_document(doc_id, graph_iri, triples, sha256)
             return
-        self._check_writable()
+        self._index_person_keys(keyindex.person_keys_in(triples))
         old = self.query(
             prefix_block() + "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?d dcterms:identifier ?id ; env:sha256 ?h } }",
             {"id": Literal(doc_id)},
@@ -728,6 +763,15 @@ class EmbeddedStore(_SparqlStore):
                 self._unflushed = 0
         except SyntaxError as err:
             raise StoreError(f"store {self.location}: invalid triples for {doc_id}: {err}") from err
+        except OSError as err:
+            raise StoreError(f"store {self.location}: {err}") from err
+
+    def _index_person_keys(self, keys: set[str]) -> None:
+        if not keys:
+            return
+        try:
+            self.oxigraph.load(keyindex.index_ntriples(keys), format=ox.RdfFormat.N_TRIPLES,
+                               to_graph=ox.NamedNode(settings.KEY_INDEX_GRAPH))
         except OSError as err:
             raise StoreError(f"store {self.location}: {err}") from err
 
