@@ -11,6 +11,22 @@ CORPUS = ROOT / "data" / "corpus"
 GOLD = ROOT / "data" / "gold"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _own_cache_folder(tmp_path_factory):
+    """Caches (the parsed lexicon) go to a folder of this test session, not the user's."""
+    import os
+
+    from envgraph.settings import CACHE_ENV_VAR
+
+    previous = os.environ.get(CACHE_ENV_VAR)
+    os.environ[CACHE_ENV_VAR] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if previous is None:
+        os.environ.pop(CACHE_ENV_VAR, None)
+    else:
+        os.environ[CACHE_ENV_VAR] = previous
+
+
 @pytest.fixture(scope="session")
 def extractor():
     from envgraph.pipeline import Extractor

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import difflib
 import functools
+import hashlib
+import json
+import logging
+import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -17,11 +21,15 @@ from typing import Any
 
 import yaml
 
+from envgraph import model as model_module
+from envgraph import settings
 from envgraph.errors import LexiconError
 from envgraph.keys import SuffixChains, WordIndex, script_of, skeleton, word_bases
 from envgraph.langdata import LanguageData
 from envgraph.model import ENTITY_TYPES, LANGUAGES
 from envgraph.resources import data_dir
+
+log = logging.getLogger(__name__)
 
 NAME_LANGS: tuple[str, ...] = (*LANGUAGES, "kk-Latn")
 _ENTRY_FIELDS = {"id", "type", "label", "names", "abbr", "part_of", "country", "note", "homepage"}
@@ -150,12 +158,30 @@ def _parse_entry(raw: Any, path: Path) -> LexiconEntry:
     )
 
 
-def load_entries(folder: Path) -> dict[str, LexiconEntry]:
-    """Read and validate every ``*.yaml`` in ``folder``; ids must be unique across files."""
-    entries: dict[str, LexiconEntry] = {}
+def load_entries(folder: Path, cache: Path | None = None) -> dict[str, LexiconEntry]:
+    """Read and validate every ``*.yaml`` in ``folder``; ids must be unique across files.
+
+    With a ``cache`` folder, the validated entries are kept there as JSON under a key made of
+    the files' names and contents (and of this module's code), and read back instead of parsing
+    the YAML again while nothing changed: parsing is most of the time a big lexicon takes to
+    load (10,000 entries: a few seconds, the JSON a tenth of that). A cache that cannot be read
+    or written is ignored."""
     files = sorted(folder.glob("*.yaml"))
     if not files:
         raise LexiconError(folder, None, "no lexicon files (*.yaml) found")
+    cached = _cache_file(cache, files)
+    if cached is not None:
+        entries = _read_cached_entries(cached)
+        if entries is not None:
+            return entries
+    entries = _parse_files(files)
+    if cached is not None:
+        _write_cached_entries(cached, entries)
+    return entries
+
+
+def _parse_files(files: list[Path]) -> dict[str, LexiconEntry]:
+    entries: dict[str, LexiconEntry] = {}
     for path in files:
         try:
             with path.open(encoding="utf-8") as handle:
@@ -176,6 +202,54 @@ def load_entries(folder: Path) -> dict[str, LexiconEntry]:
         if entry.part_of and entry.part_of not in entries:
             raise LexiconError(entry.source.rsplit(":", 1)[0], None, f"entry '{entry.id}': part_of '{entry.part_of}' is not a lexicon id")
     return entries
+
+
+_CACHE_FORMAT = "envgraph-lexicon-1"
+
+
+def _cache_file(cache: Path | None, files: list[Path]) -> Path | None:
+    """The cache file for these lexicon files, or None when there is no cache."""
+    if cache is None:
+        return None
+    digest = hashlib.sha256(_CACHE_FORMAT.encode())
+    for source in (Path(__file__), Path(model_module.__file__)):  # the code that parses and checks
+        digest.update(source.read_bytes())
+    try:
+        for path in files:
+            digest.update(str(path.resolve()).encode() + b"\0" + path.read_bytes() + b"\0")
+    except OSError:
+        return None  # unreadable: the parser reports it
+    return cache / f"lexicon-{digest.hexdigest()[:32]}.json"
+
+
+def _read_cached_entries(path: Path) -> dict[str, LexiconEntry] | None:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        if raw.get("format") != _CACHE_FORMAT:
+            return None
+        entries = {}
+        for item in raw["entries"]:
+            names = {lang: tuple(v) for lang, v in item["names"].items()}
+            abbr = {lang: tuple(v) for lang, v in item["abbr"].items()}
+            entry = LexiconEntry(item["id"], item["type"], item["label"], names, abbr,
+                                 item["part_of"], item["country"], item["source"])
+            entries[entry.id] = entry
+        return entries
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
+        log.debug("lexicon cache %s not used: %s", path, err)
+        return None
+
+
+def _write_cached_entries(path: Path, entries: dict[str, LexiconEntry]) -> None:
+    items = [{"id": e.id, "type": e.type, "label": e.label, "names": e.names, "abbr": e.abbr,
+              "part_of": e.part_of, "country": e.country, "source": e.source} for e in entries.values()]
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        scratch = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        scratch.write_text(json.dumps({"format": _CACHE_FORMAT, "entries": items}, ensure_ascii=False), encoding="utf-8")
+        os.replace(scratch, path)  # readers see the whole file or none
+    except OSError as err:
+        log.debug("lexicon cache %s not written: %s", path, err)
 
 
 _COUNTRY_TAIL_RE = re.compile(r"\s+(?:of|under)\s+(?:the\s+)?(?:Republic\s+of\s+)?[A-Z][\w' -]+$")
@@ -199,7 +273,8 @@ def build_index(entries: dict[str, LexiconEntry], data: LanguageData) -> Lexicon
     abbreviations: dict[str, list[Alias]] = defaultdict(list)
     abbreviation_keys: dict[str, list[Alias]] = defaultdict(list)
     seen: set[tuple[tuple[str, ...], str, str, bool]] = set()
-    bases_of: dict[tuple[str, str], tuple[str, ...]] = {}  # names share words: find their bases once
+    bases_of: dict[tuple[str, str], tuple[str, ...]] = {}  # names share words: fold and find bases once
+    skeletons: dict[str, str] = {}
     for entry in entries.values():
         phrases = [(name, lang, False) for lang, names in entry.names.items() for name in names]
         if "en" not in entry.names:
@@ -213,14 +288,14 @@ def build_index(entries: dict[str, LexiconEntry], data: LanguageData) -> Lexicon
                     abbreviations[abbr].append(alias)
                     abbreviation_keys[alias.words[0][0]].append(alias)
         for text, lang, is_abbr in phrases:
-            words = tuple(skeleton(w, data) for w in _WORD_RE.findall(text))
+            words = tuple(_skeleton(skeletons, w, data) for w in _WORD_RE.findall(text))
             script = script_of(text)
             seen_key = (words, entry.id, script, lang.startswith("kk"))  # a Kazakh name also serves the other script
             if not words or seen_key in seen:
                 continue
             seen.add(seen_key)
             bases = tuple(_bases(bases_of, w, lang, data) for w in words)
-            alias = Alias(bases, entry.id, text, lang, is_abbr, script_of(text))
+            alias = Alias(bases, entry.id, text, lang, is_abbr, script)
             lexicon.first_words.add(words[0], alias, lang, bases=bases[0])
             lexicon.max_alias_tokens = max(lexicon.max_alias_tokens, len(words))
     countries = {e.country for e in entries.values() if e.type == "Country" and e.country}
@@ -240,6 +315,13 @@ def build_index(entries: dict[str, LexiconEntry], data: LanguageData) -> Lexicon
     return lexicon
 
 
+def _skeleton(memo: dict[str, str], word: str, data: LanguageData) -> str:
+    found = memo.get(word)
+    if found is None:
+        found = memo[word] = skeleton(word, data)
+    return found
+
+
 def _bases(memo: dict[tuple[str, str], tuple[str, ...]], word: str, lang: str, data: LanguageData) -> tuple[str, ...]:
     found = memo.get((word, lang))
     if found is None:
@@ -248,10 +330,11 @@ def _bases(memo: dict[tuple[str, str], tuple[str, ...]], word: str, lang: str, d
 
 
 @functools.lru_cache(maxsize=4)
-def _load_cached(folder: Path, data: LanguageData) -> Lexicon:
-    return build_index(load_entries(folder), data)
+def _load_cached(folder: Path, data: LanguageData, cache: Path | None) -> Lexicon:
+    return build_index(load_entries(folder, cache), data)
 
 
 def load_lexicon(data: LanguageData, folder: Path | None = None) -> Lexicon:
-    """The indexed lexicon of ``folder`` (default: the packaged data/lexicon), cached."""
-    return _load_cached((folder or data_dir("lexicon")).resolve(), data)
+    """The indexed lexicon of ``folder`` (default: the packaged data/lexicon), cached in memory;
+    its parsed entries are also cached on disk (:func:`envgraph.settings.cache_dir`)."""
+    return _load_cached((folder or data_dir("lexicon")).resolve(), data, settings.cache_dir())
