@@ -52,8 +52,25 @@ class Resolver:
     labels: dict[str, str] = field(default_factory=dict)  # IRI -> rdfs:label
     pref_labels: dict[str, dict[str, str]] = field(default_factory=dict)  # IRI -> lang -> label
 
+    # the registry's person keys by initial, in registry order: _person_iri looks them up
+    # instead of scanning every key (the registry grows with the corpus)
+    _persons: dict[str, list[tuple[str, str]]] = field(default_factory=dict, init=False, repr=False, compare=False)
+
     def __post_init__(self) -> None:
         self.used_iris.update(self.known_keys.values())
+        for key, iri in self.known_keys.items():
+            if key.startswith("Person|"):
+                self._index_person(key, iri)
+
+    def _index_person(self, registry_key: str, iri: str) -> None:
+        initial, _, surname = registry_key[len("Person|"):].partition("|")
+        self._persons.setdefault(initial, []).append((surname, iri))
+
+    def _register_person(self, registry_key: str, iri: str) -> None:
+        """Add a person key to the registry (and to the index) unless it is there already."""
+        if registry_key not in self.known_keys:
+            self.known_keys[registry_key] = iri
+            self._index_person(registry_key, iri)
 
     # -- public -------------------------------------------------------------------------------
 
@@ -150,20 +167,17 @@ class Resolver:
                 and fuzz.ratio(surname, o_surname) >= 70
             )
             if compatible and close:
-                self.known_keys.setdefault(f"Person|{mention.key}", iri)
+                self._register_person(f"Person|{mention.key}", iri)
                 return iri
         registry_key = f"Person|{mention.key}"
         if registry_key in self.known_keys:
             return self.known_keys[registry_key]
-        for key, iri in self.known_keys.items():
-            if not key.startswith("Person|"):
-                continue
-            o_initial, _, o_surname = key[len("Person|"):].partition("|")
-            if initial == o_initial and fuzz.ratio(surname, o_surname) >= 88:
-                self.known_keys[registry_key] = iri
+        for o_surname, iri in self._persons.get(initial, ()):
+            if fuzz.ratio(surname, o_surname) >= 88:
+                self._register_person(registry_key, iri)
                 return iri
         iri = self._new_iri("Person", mention.label or mention.text)
-        self.known_keys[registry_key] = iri
+        self._register_person(registry_key, iri)
         return iri
 
     def _link_generic_events(self, mentions: list[Mention]) -> list[Mention]:
