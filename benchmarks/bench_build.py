@@ -658,10 +658,10 @@ def _analysis(runs: Mapping[int, list[BuildRun]], sizes: Sequence[int],
     notes.append(
         "What is left to change (src/, not done here): (1) lexicon matching: index names on their "
         "first two word keys (or a trie of word keys), so that a common first word (Ministry, "
-        "Проект, Отдел) does not mean comparing hundreds of aliases word by word; (2) "
-        "resolve.Resolver._person_iri scans every person key of the registry for each new person, "
-        "a cost that grows with the corpus; (3) fewer triples per document would be the only "
-        "large saving on the store's side (the RDF contract fixes them)."
+        "Проект, Отдел) does not mean comparing hundreds of aliases word by word; (2) fewer "
+        "triples per document would be the only large saving on the store's side (the RDF "
+        "contract fixes them); (3) with more cores than here, more than one batch in the store "
+        "at a time (the bulk loader parses a batch on one thread)."
         + lexicon_cost
         + (f" With the big lexicon the extraction itself is {per_doc_slow:.2f}x slower." if per_doc_slow else "")
     )
