@@ -72,3 +72,16 @@ def test_leaving_by_an_exception_waits_for_the_running_write_and_drops_the_rest(
             opener.start()
             raise KeyboardInterrupt
     assert store.batches == [["a"]]
+
+
+def test_a_store_without_batches_gets_one_document_at_a_time() -> None:
+    written: list[str] = []
+
+    class OneByOne:
+        def replace_document(self, doc_id: str, graph_iri: str, triples: str, sha256: str) -> None:
+            written.append(doc_id)
+
+    with GraphWriter(OneByOne(), batch_bytes=25) as writer:  # type: ignore[arg-type]
+        for name in "abcd":
+            writer.add(_graph(name))
+    assert written == ["a", "b", "c", "d"]

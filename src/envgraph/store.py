@@ -67,6 +67,7 @@ from envgraph.sparqlutil import (
     bind_with_values,
     check_variable,
     from_ox,
+    is_valid_iri,
     json_term,
     prefix_block,
     sparql_term,
@@ -814,7 +815,7 @@ class EmbeddedStore(_SparqlStore):
         if not docs:
             return
         distinct = len({d.doc_id for d in docs}) == len(docs) == len({d.graph_iri for d in docs})
-        if not distinct or not all(_one_triple_a_line(d.ntriples) for d in docs):
+        if not distinct or not all(_one_triple_a_line(d.ntriples) and is_valid_iri(d.graph_iri) for d in docs):
             super().replace_documents(docs)
             return
         store = self.oxigraph

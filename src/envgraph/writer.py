@@ -99,7 +99,12 @@ class GraphWriter:
 
     def _write(self, batch: list[DocumentGraph]) -> None:
         try:
-            self.store.replace_documents(batch)
+            write_batch = getattr(self.store, "replace_documents", None)
+            if write_batch is not None:
+                write_batch(batch)
+            else:  # a store of an older protocol: one document at a time
+                for doc in batch:
+                    self.store.replace_document(doc.doc_id, doc.graph_iri, doc.ntriples, doc.sha256)
         except BaseException as err:  # handed to the calling thread
             self._error = err
 
