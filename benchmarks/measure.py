@@ -96,7 +96,8 @@ def time_calls(fn: Callable[[], Any], runs: int, *, warmup: int = 0,
 
 @dataclass(frozen=True, slots=True)
 class ChildResult:
-    """A finished (or killed) child process: wall time, peak resident memory, output."""
+    """A finished (or killed) child process: wall time, peak resident memory, output, and the CPU
+    time (user + system) of it and of the children it waited for (e.g. --jobs workers)."""
 
     seconds: float
     max_rss_mb: float
@@ -104,6 +105,7 @@ class ChildResult:
     stdout: str
     stderr: str
     timed_out: bool
+    cpu_seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -148,6 +150,7 @@ def run_child(cmd: Sequence[str], *, timeout: float | None = None, cwd: Path | N
             stdout=out.read().decode("utf-8", "replace"),
             stderr=err.read().decode("utf-8", "replace"),
             timed_out=timed_out,
+            cpu_seconds=(usage.ru_utime + usage.ru_stime) if usage is not None else 0.0,
         )
 
 

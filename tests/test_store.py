@@ -28,6 +28,7 @@ from envgraph.sparqlutil import (
     where_brace,
 )
 from envgraph.store import (
+    DocumentGraph,
     EmbeddedStore,
     Endpoints,
     QueryResult,
@@ -134,6 +135,74 @@ def test_the_hash_given_to_replace_document_wins(store: Store) -> None:
         "SELECT ?h WHERE { GRAPH ?g { ?d env:sha256 ?h } }", {"g": URIRef(doc.graph_iri)}
     ).rows
     assert rows == [(Literal("a" * 64),)]
+
+
+def _ntriples(doc_id: str, triples: list, sha256: str) -> str:
+    """N-Triples text as the build writes it: one triple a line, with the bookkeeping."""
+    doc = URIRef("https://w3id.org/envgraph/doc/" + doc_id)
+    body = [*triples, (doc, URIRef("http://purl.org/dc/terms/identifier"), Literal(doc_id)), (doc, ENV.sha256, Literal(sha256))]
+    return "".join(f"{sparql_term(s)} {sparql_term(p)} {sparql_term(o)} .\n" for s, p, o in body)
+
+
+def _graphs(store: Store) -> set[tuple]:
+    return set(store.query("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }").rows)
+
+
+def test_a_batch_of_documents_gives_the_graphs_of_one_document_at_a_time(tmp_path: Path) -> None:
+    graphs = [DocumentGraph(d.doc_id, d.graph_iri, _ntriples(d.doc_id, d.triples, d.sha256), d.sha256) for d in fixture_docs()]
+    with open_store(tmp_path / "one") as one, open_store(tmp_path / "batch") as batch:
+        for g in graphs:
+            one.replace_document(g.doc_id, g.graph_iri, g.ntriples, g.sha256)
+        batch.replace_documents(graphs)
+        assert _graphs(batch) == _graphs(one)
+        assert batch.document_hashes() == {d.doc_id: d.sha256 for d in fixture_docs()}
+
+
+def test_a_batch_replaces_older_versions_and_drops_the_inferred_graph(store: Store) -> None:
+    docs = fixture_docs()
+    store.update(f"INSERT DATA {{ GRAPH <{INFERRED_GRAPH}> {{ <urn:a> <urn:b> <urn:c> }} }}")
+    other_before = _graph_triples(store, docs[1].graph_iri)
+    marker = (URIRef("urn:x"), RDFS.label, Literal("new version"))
+    moved = DocumentGraph(docs[0].doc_id, docs[0].graph_iri + "-v2", _ntriples(docs[0].doc_id, [marker], "f" * 64), "f" * 64)
+    fresh = DocumentGraph("new.txt", "urn:graph:new", _ntriples("new.txt", [marker], "e" * 64), "e" * 64)
+    store.replace_documents([moved, fresh])
+    assert _graph_triples(store, docs[0].graph_iri) == set()
+    assert marker in _graph_triples(store, moved.graph_iri)
+    assert _graph_triples(store, INFERRED_GRAPH) == set()
+    assert _graph_triples(store, docs[1].graph_iri) == other_before
+    assert store.document_hashes() == {docs[0].doc_id: "f" * 64, docs[1].doc_id: docs[1].sha256,
+                                       docs[2].doc_id: docs[2].sha256, "new.txt": "e" * 64}
+
+
+def test_a_batch_in_another_layout_or_repeating_a_document_is_written_in_order(tmp_path: Path) -> None:
+    marker = (URIRef("urn:x"), RDFS.label, Literal("v"))
+    first = DocumentGraph("a.txt", "urn:graph:a", _ntriples("a.txt", [marker], "1" * 64), "1" * 64)
+    second = DocumentGraph("a.txt", "urn:graph:a", _ntriples("a.txt", [], "2" * 64).rstrip("\n"), "2" * 64)
+    with open_store(tmp_path / "store") as opened:
+        opened.replace_documents([first, second])
+        assert opened.document_hashes() == {"a.txt": "2" * 64}
+        assert marker not in _graph_triples(opened, "urn:graph:a")
+
+
+def test_a_batch_with_an_invalid_document_names_it_and_keeps_those_before_it(tmp_path: Path) -> None:
+    good = DocumentGraph("good.txt", "urn:graph:good", _ntriples("good.txt", [], "1" * 64), "1" * 64)
+    bad = DocumentGraph("bad.txt", "urn:graph:bad", "<urn:s> <urn:p> <not an iri> .\n" + _ntriples("bad.txt", [], "2" * 64), "2" * 64)
+    with open_store(tmp_path / "store") as opened:
+        with pytest.raises(StoreError, match="bad.txt"):
+            opened.replace_documents([good, bad])
+        assert opened.document_hashes() == {"good.txt": "1" * 64}
+
+
+def test_a_store_whose_creation_was_interrupted_is_created_afresh(tmp_path: Path) -> None:
+    location = tmp_path / "store"
+    scratch = tmp_path / ".store.creating"  # what a process killed while creating the store leaves
+    scratch.mkdir()
+    (scratch / "LOCK").write_text("")
+    with open_store(location) as opened:
+        load_fixture(opened)
+    assert not scratch.exists()
+    with open_store(location, read_only=True) as again:
+        assert len(again.document_hashes()) == 3
 
 
 def test_remove_document_drops_its_facts_and_the_entities_only_it_mentioned(store: Store) -> None:

@@ -9,6 +9,7 @@ without building an rdflib object per term (the build's hot path).
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 from collections.abc import Callable
 from decimal import Decimal
@@ -34,8 +35,12 @@ _DATATYPES = {
 }
 
 
+def _document_iri(doc_id: str) -> str:
+    return DOC_BASE + quote(doc_id, safe="/._-")
+
+
 def document_iri(doc_id: str) -> URIRef:
-    return URIRef(DOC_BASE + quote(doc_id, safe="/._-"))
+    return URIRef(_document_iri(doc_id))
 
 
 def graph_iri(doc_id: str) -> URIRef:
@@ -43,12 +48,20 @@ def graph_iri(doc_id: str) -> URIRef:
 
 
 def span_iri(doc_id: str, start: int, end: int) -> URIRef:
-    return URIRef(f"{document_iri(doc_id)}#char={start},{end}")
+    return URIRef(_span_iri(_document_iri(doc_id), start, end))
 
 
 def fact_iri(doc_id: str, subject: str, predicate: str, obj: str) -> URIRef:
+    return URIRef(_fact_iri(_document_iri(doc_id), subject, predicate, obj))
+
+
+def _span_iri(doc: str, start: int, end: int) -> str:
+    return f"{doc}#char={start},{end}"
+
+
+def _fact_iri(doc: str, subject: str, predicate: str, obj: str) -> str:
     digest = hashlib.sha1(f"{subject}|{predicate}|{obj}".encode()).hexdigest()[:16]
-    return URIRef(f"{document_iri(doc_id)}#fact-{digest}")
+    return f"{doc}#fact-{digest}"
 
 
 class _Terms(Generic[T]):
@@ -71,16 +84,21 @@ class _RdflibTerms(_Terms[Node]):
     confidence = staticmethod(confidence_literal)  # type: ignore[assignment]
 
 
+_XSD_DECIMAL = str(XSD.decimal)
+_XSD_NON_NEGATIVE = str(XSD.nonNegativeInteger)
+
+
+@functools.lru_cache(maxsize=4096)  # a few hundred distinct values recur in every document
 def _nt_confidence(value: float) -> str:
     if not 0.0 <= value <= 1.0:
         raise ValueError(f"confidence must be between 0 and 1, got {value!r}")
-    return f'"{Decimal(f"{value:.4f}").normalize()}"^^<{XSD.decimal}>'
+    return f'"{Decimal(f"{value:.4f}").normalize()}"^^<{_XSD_DECIMAL}>'
 
 
 def _nt_offset(value: int) -> str:
     if value < 0:
         raise ValueError(f"a character offset cannot be negative, got {value!r}")
-    return f'"{value}"^^<{XSD.nonNegativeInteger}>'
+    return f'"{value}"^^<{_XSD_NON_NEGATIVE}>'
 
 
 class _NTriplesTerms(_Terms[str]):
@@ -92,6 +110,48 @@ class _NTriplesTerms(_Terms[str]):
     confidence = staticmethod(_nt_confidence)  # type: ignore[assignment]
 
 
+# The vocabulary a document's graph uses, as IRI strings (each written once per document).
+_VOCAB: dict[str, str] = {
+    "type": str(RDF.type),
+    "Document": str(ENV.Document),
+    "Context": str(NIF.Context),
+    "identifier": str(DCTERMS.identifier),
+    "path": str(ENV.path),
+    "sha256": str(ENV.sha256),
+    "encoding": str(ENV.encoding),
+    "format": str(DCTERMS["format"]),
+    "language": str(DCTERMS.language),
+    "anchorOf": str(NIF.anchorOf),
+    "beginIndex": str(NIF.beginIndex),
+    "endIndex": str(NIF.endIndex),
+    "referenceContext": str(NIF.referenceContext),
+    "Sentence": str(NIF.Sentence),
+    "Phrase": str(NIF.Phrase),
+    "taIdentRef": str(ITSRDF.taIdentRef),
+    "rule": str(ENV.rule),
+    "confidence": str(ENV.confidence),
+    "sentence": str(NIF.sentence),
+    "label": str(RDFS.label),
+    "prefLabel": str(SKOS.prefLabel),
+    "altLabel": str(SKOS.altLabel),
+    "notation": str(SKOS.notation),
+    "evidence": str(ENV.evidence),
+    "Statement": str(RDF.Statement),
+    "Fact": str(ENV.Fact),
+    "subject": str(RDF.subject),
+    "predicate": str(RDF.predicate),
+    "object": str(RDF.object),
+    "wasDerivedFrom": str(PROV.wasDerivedFrom),
+    "cue": str(ENV.cue),
+}
+
+
+@functools.lru_cache(maxsize=256)
+def _env(name: str) -> str:
+    """An IRI of the envgraph ontology (a class or property name) as a string."""
+    return str(ENV[name])
+
+
 def emit(extraction: Extraction) -> list[Triple]:
     """All triples of the document's named graph, as rdflib terms."""
     return _write(extraction, _RdflibTerms())
@@ -99,51 +159,62 @@ def emit(extraction: Extraction) -> list[Triple]:
 
 def emit_ntriples(extraction: Extraction) -> str:
     """The same triples as :func:`emit`, as N-Triples text (one triple a line)."""
-    return "".join(f"{s} {p} {o} .\n" for s, p, o in _write(extraction, _NTriplesTerms()))
+    return "".join([f"{s} {p} {o} .\n" for s, p, o in _write(extraction, _NTriplesTerms())])
 
 
 def _write(extraction: Extraction, t: _Terms[T]) -> list[tuple[T, T, T]]:
     doc = extraction.document
-    d = t.iri(str(document_iri(doc.doc_id)))
-    a = t.iri(str(RDF.type))
+    doc_base = _document_iri(doc.doc_id)
+    v = {name: t.iri(iri) for name, iri in _VOCAB.items()}  # vocabulary terms, made once
+    d = t.iri(doc_base)
+    a = v["type"]
+    offset, plain = t.offset, t.plain
     out: list[tuple[T, T, T]] = [
-        (d, a, t.iri(str(ENV.Document))),
-        (d, a, t.iri(str(NIF.Context))),
-        (d, t.iri(str(DCTERMS.identifier)), t.plain(doc.doc_id)),
-        (d, t.iri(str(ENV.path)), t.plain(str(doc.path))),
-        (d, t.iri(str(ENV.sha256)), t.plain(doc.sha256)),
-        (d, t.iri(str(ENV.encoding)), t.plain(doc.encoding)),
-        (d, t.iri(str(DCTERMS["format"])), t.plain(doc.media_type)),
-        (d, t.iri(str(NIF.beginIndex)), t.offset(0)),
-        (d, t.iri(str(NIF.endIndex)), t.offset(len(doc.text))),
+        (d, a, v["Document"]),
+        (d, a, v["Context"]),
+        (d, v["identifier"], plain(doc.doc_id)),
+        (d, v["path"], plain(str(doc.path))),
+        (d, v["sha256"], plain(doc.sha256)),
+        (d, v["encoding"], plain(doc.encoding)),
+        (d, v["format"], plain(doc.media_type)),
+        (d, v["beginIndex"], offset(0)),
+        (d, v["endIndex"], offset(len(doc.text))),
     ]
-    language = t.iri(str(DCTERMS.language))
-    out += [(d, language, t.plain(lang)) for lang in extraction.languages]
+    language = v["language"]
+    out += [(d, language, plain(lang)) for lang in extraction.languages]
 
-    anchor, begin, end, context = (t.iri(str(x)) for x in (NIF.anchorOf, NIF.beginIndex, NIF.endIndex, NIF.referenceContext))
+    anchor, begin, end, context = v["anchorOf"], v["beginIndex"], v["endIndex"], v["referenceContext"]
     sentence_iris: dict[tuple[int, int], T] = {}
     sentence_langs = {(seg.start, seg.end): seg.lang for seg in extraction.sentences}
+    languages: dict[str, T] = {}  # a handful of language codes, written once each
+
+    def lang_term(code: str) -> T:
+        term = languages.get(code)
+        if term is None:
+            term = languages[code] = plain(code)
+        return term
 
     def sentence(span: tuple[int, int]) -> T:
         iri = sentence_iris.get(span)
         if iri is None:
-            iri = t.iri(str(span_iri(doc.doc_id, *span)))
+            iri = t.iri(_span_iri(doc_base, *span))
             sentence_iris[span] = iri
             out.extend([
-                (iri, a, t.iri(str(NIF.Sentence))),
-                (iri, anchor, t.plain(doc.text[span[0] : span[1]])),
-                (iri, begin, t.offset(span[0])),
-                (iri, end, t.offset(span[1])),
+                (iri, a, v["Sentence"]),
+                (iri, anchor, plain(doc.text[span[0] : span[1]])),
+                (iri, begin, offset(span[0])),
+                (iri, end, offset(span[1])),
                 (iri, context, d),
             ])
             lang = sentence_langs.get(span)
             if lang:
-                out.append((iri, language, t.plain(lang)))
+                out.append((iri, language, lang_term(lang)))
         return iri
 
     phrase, ident, rule, confidence, in_sentence = (
-        t.iri(str(x)) for x in (NIF.Phrase, ITSRDF.taIdentRef, ENV.rule, ENV.confidence, NIF.sentence)
+        v["Phrase"], v["taIdentRef"], v["rule"], v["confidence"], v["sentence"]
     )
+    rules: dict[str, T] = {}
     seen_phrases: set[tuple[int, int]] = set()
     spans = extraction.raw_sentence_spans
     starts = [span[0] for span in spans]
@@ -151,44 +222,47 @@ def _write(extraction: Extraction, t: _Terms[T]) -> list[tuple[T, T, T]]:
         if (mention.start, mention.end) in seen_phrases or mention.end <= mention.start:
             continue
         seen_phrases.add((mention.start, mention.end))
-        p = t.iri(str(span_iri(doc.doc_id, mention.start, mention.end)))
+        p = t.iri(_span_iri(doc_base, mention.start, mention.end))
+        rule_term = rules.get(mention.rule)
+        if rule_term is None:
+            rule_term = rules[mention.rule] = plain(mention.rule)
         out.extend([
             (p, a, phrase),
-            (p, anchor, t.plain(mention.text)),
-            (p, begin, t.offset(mention.start)),
-            (p, end, t.offset(mention.end)),
+            (p, anchor, plain(mention.text)),
+            (p, begin, offset(mention.start)),
+            (p, end, offset(mention.end)),
             (p, context, d),
             (p, ident, t.iri(entity_iri)),
-            (p, rule, t.plain(mention.rule)),
+            (p, rule, rule_term),
             (p, confidence, t.confidence(mention.confidence)),
-            (p, language, t.plain(mention.lang)),
+            (p, language, lang_term(mention.lang)),
         ])
         span = _containing(spans, mention.start, starts)
         if span is not None:
             out.append((p, in_sentence, sentence(span)))
 
-    label, pref, alt, notation = (t.iri(str(x)) for x in (RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKOS.notation))
+    label, pref, alt, notation = v["label"], v["prefLabel"], v["altLabel"], v["notation"]
     for entity in extraction.entities.values():
         e = t.iri(entity.iri)
-        out.append((e, a, t.iri(str(ENV[entity.type]))))
-        out.append((e, label, t.plain(entity.label)))
+        out.append((e, a, t.iri(_env(entity.type))))
+        out.append((e, label, plain(entity.label)))
         for lang, text in sorted(entity.pref_labels.items()):
             out.append((e, pref, t.tagged(text, lang)))
         for text, lang in sorted(entity.alt_labels):
             if text not in entity.pref_labels.values():
                 out.append((e, alt, t.tagged(text, lang)))
         if not entity.from_lexicon and entity.key:
-            out.append((e, notation, t.plain(f"{entity.type}|{entity.key}")))
+            out.append((e, notation, plain(f"{entity.type}|{entity.key}")))
 
     # one Fact node per fact, with every sentence that states it as evidence
     facts: dict[tuple[str, str, str], list[Relation | Attribute]] = {}
     for fact in [*extraction.relations, *extraction.attributes]:
         facts.setdefault((fact.subject, fact.predicate, _value(fact)), []).append(fact)
-    evidence = t.iri(str(ENV.evidence))
+    evidence = v["evidence"]
     for group in facts.values():
         best = max(group, key=lambda f: f.confidence)
-        out += _fact(t, doc.doc_id, d, best, sentence(best.sentence))
-        f_iri = t.iri(str(fact_iri(doc.doc_id, best.subject, best.predicate, _value(best))))
+        f_iri = t.iri(_fact_iri(doc_base, best.subject, best.predicate, _value(best)))
+        out += _fact(t, v, f_iri, d, best, sentence(best.sentence))
         for other in group:
             if other.sentence != best.sentence:
                 out.append((f_iri, evidence, sentence(other.sentence)))
@@ -208,31 +282,30 @@ def _containing(spans: list[tuple[int, int]], raw_pos: int, starts: list[int]) -
     return None
 
 
-def _fact(t: _Terms[T], doc_id: str, d: T, fact: Relation | Attribute, evidence: T) -> list[tuple[T, T, T]]:
+def _fact(t: _Terms[T], v: dict[str, T], f: T, d: T, fact: Relation | Attribute, evidence: T) -> list[tuple[T, T, T]]:
     s = t.iri(fact.subject)
-    p = t.iri(str(ENV[fact.predicate]))
+    p = t.iri(_env(fact.predicate))
     if isinstance(fact, Relation):
         o = t.iri(fact.object)
     elif fact.datatype == "string":
         o = t.tagged(fact.value, fact.lang) if fact.lang else t.plain(fact.value)
     else:
         o = t.typed(fact.value, str(_DATATYPES[fact.datatype]))
-    f = t.iri(str(fact_iri(doc_id, fact.subject, fact.predicate, _value(fact))))
-    a = t.iri(str(RDF.type))
+    a = v["type"]
     triples = [
         (s, p, o),
-        (f, a, t.iri(str(RDF.Statement))),
-        (f, a, t.iri(str(ENV.Fact))),
-        (f, t.iri(str(RDF.subject)), s),
-        (f, t.iri(str(RDF.predicate)), p),
-        (f, t.iri(str(RDF.object)), o),
-        (f, t.iri(str(ENV.evidence)), evidence),
-        (f, t.iri(str(PROV.wasDerivedFrom)), d),
-        (f, t.iri(str(ENV.rule)), t.plain(fact.rule)),
-        (f, t.iri(str(ENV.confidence)), t.confidence(fact.confidence)),
+        (f, a, v["Statement"]),
+        (f, a, v["Fact"]),
+        (f, v["subject"], s),
+        (f, v["predicate"], p),
+        (f, v["object"], o),
+        (f, v["evidence"], evidence),
+        (f, v["wasDerivedFrom"], d),
+        (f, v["rule"], t.plain(fact.rule)),
+        (f, v["confidence"], t.confidence(fact.confidence)),
     ]
     if fact.cue:
-        triples.append((f, t.iri(str(ENV.cue)), t.plain(fact.cue)))
+        triples.append((f, v["cue"], t.plain(fact.cue)))
     return triples
 
 

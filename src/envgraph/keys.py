@@ -190,9 +190,14 @@ class WordIndex:
         self._buckets: dict[str, list[tuple[tuple[str, ...], object]]] = {}
         self._memo: dict[str, list[object]] = {}  # text words recur: look each up once
 
-    def add(self, word_skeleton: str, payload: object, lang: str | None = None) -> None:
+    def add(
+        self, word_skeleton: str, payload: object, lang: str | None = None, *, bases: tuple[str, ...] | None = None
+    ) -> None:
+        """Index ``payload`` under the word; ``bases`` are its :func:`word_bases` when the caller
+        has them already (same ``lang`` and ``equivalents``)."""
         self._memo.clear()
-        bases = word_bases(word_skeleton, self.data, lang, equivalents=self.equivalents)
+        if bases is None:
+            bases = word_bases(word_skeleton, self.data, lang, equivalents=self.equivalents)
         seen: set[str] = set()
         for base in bases:
             key = base[: self.PREFIX]

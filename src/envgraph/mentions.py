@@ -189,7 +189,12 @@ def cue_tables(lang: str, data: LanguageData) -> CueTables:
 def _joined(view: TextView, i: int, j: int) -> bool:
     """True when tokens i and j=i+1 are separated only by what may sit inside a name."""
     gap = view.text[view.tokens[i].end : view.tokens[j].start]
-    return bool(_NAME_SEPARATOR_RE.match(gap)) and view.sentence_of_token[i] == view.sentence_of_token[j]
+    return _is_name_separator(gap) and view.sentence_of_token[i] == view.sentence_of_token[j]
+
+
+@functools.lru_cache(maxsize=4096)  # a few gaps (" ", ", ", "-") are most of them: match each once
+def _is_name_separator(gap: str) -> bool:
+    return bool(_NAME_SEPARATOR_RE.match(gap))
 
 
 def _extend_inflection(view: TextView, end: int) -> int:
@@ -594,7 +599,7 @@ def discover_acronyms(view: TextView, lexicon: Lexicon, data: LanguageData, know
     out: list[Candidate] = []
     by_end = {c.end: c for c in sorted(known, key=lambda c: c.length)}
     text = view.text
-    concepts = {m.group(1) for m in re.finditer(r"[^\W\d_]{3,}\s*\((\w+)", text)
+    concepts = {m.group(1) for m in re.finditer(r"(?<![^\W\d_])[^\W\d_]{3,}\s*\((\w+)", text)  # starts at a word: faster, same matches
                 if m.group(0).split("(")[0].strip().islower()}
     for i, token in enumerate(view.tokens):
         if not token.is_acronym or len(token.text) > 12 or _ROMAN_RE.match(token.text):

@@ -31,8 +31,9 @@ from envgraph.model import BuildReport, Document, Extraction, ReadProblem, Segme
 from envgraph.read import DEFAULT_MAX_BYTES, iter_documents
 from envgraph.relations import extract_homepages, extract_positions, extract_relations
 from envgraph.resolve import KeySource, Resolver
-from envgraph.store import EmbeddedStore, Store, open_store
+from envgraph.store import DocumentGraph, EmbeddedStore, Store, open_store
 from envgraph.textview import build_view
+from envgraph.writer import GraphWriter
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +138,8 @@ def build(
     Unchanged documents (same sha256 as stored) are skipped unless ``force``. With ``jobs`` > 1,
     documents are extracted by that many worker processes (a bounded number in flight, so memory
     stays flat); the store is written by this process, in document order, with the same IRIs as
-    a serial build.
+    a serial build. Graphs are written in batches by a background thread (see
+    :mod:`envgraph.writer`): when this returns, everything is in the store.
     """
     extractor = extractor or Extractor.load(lexicon_dir)
     report = BuildReport()
@@ -171,20 +173,21 @@ def build(
                     continue
                 yield document
 
-        for document, extraction in _extractions(pending(), extractor, resolver, jobs, lexicon_dir):
-            try:
-                if isinstance(extraction, BaseException):
-                    raise extraction
-                triples = emit_ntriples(extraction)
+        with GraphWriter(target) as writer:
+            for document, extraction in _extractions(pending(), extractor, resolver, jobs, lexicon_dir):
+                try:
+                    if isinstance(extraction, BaseException):
+                        raise extraction
+                    triples = emit_ntriples(extraction)
+                except (ValueError, RecursionError, MemoryError) as err:  # never lose the rest of the build
+                    problem = ReadProblem(document.path, f"extraction failed: {err}")
+                    report.skipped.append(problem)
+                    log.warning("%s: %s", document.path, problem.reason)
+                    continue
                 if keys is not None and stored_hash(document.doc_id) is not None:
                     resolver.remember(keys.document_keys(document.doc_id))  # what the old version said
-                target.replace_document(document.doc_id, str(graph_iri(document.doc_id)), triples, document.sha256)
-            except (ValueError, RecursionError, MemoryError) as err:  # never lose the rest of the build
-                problem = ReadProblem(document.path, f"extraction failed: {err}")
-                report.skipped.append(problem)
-                log.warning("%s: %s", document.path, problem.reason)
-                continue
-            _count(report, extraction, entity_types)
+                writer.add(DocumentGraph(document.doc_id, str(graph_iri(document.doc_id)), triples, document.sha256))
+                _count(report, extraction, entity_types)
         for type_name in entity_types.values():
             report.entities_by_type[type_name] = report.entities_by_type.get(type_name, 0) + 1
     finally:

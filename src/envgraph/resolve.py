@@ -87,8 +87,25 @@ class Resolver:
     stored: dict[str, str | None] = field(default_factory=dict)  # "Type|key" -> stored IRI
     merged: dict[str, str] = field(default_factory=dict)  # stored IRI -> IRI it was unified with
 
+    # the registry's person keys by initial, in registry order: _person_iri looks them up
+    # instead of scanning every key (the registry grows with the corpus)
+    _persons: dict[str, list[tuple[str, str]]] = field(default_factory=dict, init=False, repr=False, compare=False)
+
     def __post_init__(self) -> None:
         self.used_iris.update(self.known_keys.values())
+        for key, iri in self.known_keys.items():
+            if key.startswith("Person|"):
+                self._index_person(key, iri)
+
+    def _index_person(self, registry_key: str, iri: str) -> None:
+        initial, _, surname = registry_key[len("Person|"):].partition("|")
+        self._persons.setdefault(initial, []).append((surname, iri))
+
+    def _register_person(self, registry_key: str, iri: str) -> None:
+        """Add a person key to the registry (and to the index) unless it is there already."""
+        if registry_key not in self.known_keys:
+            self.known_keys[registry_key] = iri
+            self._index_person(registry_key, iri)
 
     # -- public -------------------------------------------------------------------------------
 
@@ -134,6 +151,8 @@ class Resolver:
                     self.acronyms[acronym] = target
             if self.source is not None:
                 self.merged.update(dict.fromkeys(merged, target))
+            for initial, entries in self._persons.items():
+                self._persons[initial] = [(surname, target if iri in merged else iri) for surname, iri in entries]
 
     def remember(self, keys: Iterable[str]) -> None:
         """Look ``keys`` up in the store now, before a write changes what it says about them
@@ -279,7 +298,7 @@ class Resolver:
             )
             if compatible and close:
                 if self._known(f"Person|{mention.key}") is None:
-                    self.known_keys[f"Person|{mention.key}"] = iri
+                    self._register_person(f"Person|{mention.key}", iri)
                 return iri
         registry_key = f"Person|{mention.key}"
         known = self._known(registry_key)
@@ -288,17 +307,14 @@ class Resolver:
         # a close surname with the same initial: stored keys first, then this resolver's own
         stored = self._stored_person(initial, surname)
         if stored is not None:
-            self.known_keys[registry_key] = stored
+            self._register_person(registry_key, stored)
             return stored
-        for key, iri in self.known_keys.items():
-            if not key.startswith("Person|"):
-                continue
-            o_initial, _, o_surname = key[len("Person|"):].partition("|")
-            if initial == o_initial and fuzz.ratio(surname, o_surname) >= 88:
-                self.known_keys[registry_key] = iri
+        for o_surname, iri in self._persons.get(initial, ()):
+            if fuzz.ratio(surname, o_surname) >= 88:
+                self._register_person(registry_key, iri)
                 return iri
         iri = self._new_iri("Person", mention.label or mention.text)
-        self.known_keys[registry_key] = iri
+        self._register_person(registry_key, iri)
         return iri
 
     def _link_generic_events(self, mentions: list[Mention]) -> list[Mention]:

@@ -32,6 +32,8 @@ _SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 _LANG_RE = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
 _BNODE_SAFE_RE = re.compile(r"[^A-Za-z0-9_]")
 _VAR_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_NEEDS_ESCAPE = re.compile(r'[\\"\x00-\x1f\x7f]')  # backslash, quote, every C0 control, DEL
+_OTHER_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
 def is_valid_iri(value: str) -> bool:
@@ -45,11 +47,13 @@ def escape_string(value: str) -> str:
     Backslashes are escaped first, so a value containing the six characters ``\\u0022`` stays
     those six characters and cannot turn into a quote.
     """
+    if not _NEEDS_ESCAPE.search(value):  # most strings: nothing to escape
+        return value
     out = value.replace("\\", "\\\\").replace('"', '\\"')
     out = out.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
     out = out.replace("\b", "\\b").replace("\f", "\\f")
     # Remaining C0 controls are legal in SPARQL strings but unreadable; write them as UCHARs.
-    return re.sub(r"[\x00-\x08\x0b\x0e-\x1f\x7f]", lambda m: f"\\u{ord(m.group()):04X}", out)
+    return _OTHER_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04X}", out)
 
 
 def sparql_term(node: Node) -> str:
