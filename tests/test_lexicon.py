@@ -86,30 +86,11 @@ def test_a_name_in_one_script_does_not_match_a_lookalike_in_another(tmp_path: Pa
     assert match_lexicon(view, lexicon, data) == []
 
 
-def test_parsed_entries_are_cached_and_the_cache_follows_the_files(tmp_path: Path) -> None:
-    folder, cache = tmp_path / "lexicon", tmp_path / "cache"
-    folder.mkdir()
-    (folder / "a.yaml").write_text(
-        "- id: caspian_fund\n  type: Organisation\n  label: Caspian Fund\n"
-        "  names: {en: [Caspian Fund], ru: [Каспийский фонд]}\n  abbr: {en: [CF]}\n",
-        encoding="utf-8",
-    )
-    fresh = load_entries(folder)
-    assert load_entries(folder, cache) == fresh  # parsed, then written to the cache
-    assert len(list(cache.glob("lexicon-*.json"))) == 1
-    assert load_entries(folder, cache) == fresh  # read back from it
-    (folder / "a.yaml").write_text((folder / "a.yaml").read_text(encoding="utf-8").replace("Caspian Fund\n", "Caspian Trust\n", 1),
-                                   encoding="utf-8")
-    assert load_entries(folder, cache)["caspian_fund"].label == "Caspian Trust"  # a changed file is parsed again
-    for stale in cache.glob("lexicon-*.json"):
-        stale.write_text("{not json", encoding="utf-8")
-    assert load_entries(folder, cache)["caspian_fund"].label == "Caspian Trust"  # a damaged cache is ignored
-
-
-def test_a_cached_lexicon_still_reports_errors_of_its_files(tmp_path: Path) -> None:
+def test_a_cached_lexicon_still_reports_errors_of_its_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ENVGRAPH_CACHE", str(tmp_path / "cache"))
     folder = tmp_path / "lexicon"
     folder.mkdir()
     (folder / "a.yaml").write_text("- id: x\n  type: Organisation\n  lable: X\n", encoding="utf-8")
     with pytest.raises(LexiconError, match="lable"):
-        load_entries(folder, tmp_path / "cache")
-    assert not list((tmp_path / "cache").glob("lexicon-*.json"))
+        load_lexicon(load_language_data(), folder)
+    assert not list((tmp_path / "cache").glob("lexicon-*"))
