@@ -273,7 +273,7 @@ WHERE {
     {
       SELECT DISTINCT ?g ?subject ?predicate ?object WHERE {
         GRAPH ?g { ?subject ?predicate ?object }
-        FILTER(?g != g:inferred && isIRI(?object))
+        FILTER(?g != g:inferred && ?g != g:index && isIRI(?object))
         FILTER(STRSTARTS(STR(?predicate), STR(env:)) && STRSTARTS(STR(?subject), STR(ent:)))
       }
     }

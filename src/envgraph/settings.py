@@ -10,6 +10,8 @@ ENTITY_BASE = "https://w3id.org/envgraph/entity/"
 DOC_BASE = "https://w3id.org/envgraph/doc/"
 GRAPH_BASE = "https://w3id.org/envgraph/graph/"
 INFERRED_GRAPH = GRAPH_BASE + "inferred"
+INDEX_GRAPH = GRAPH_BASE + "index"  # the store's summary index (envgraph.index)
+INDEX_NS = "https://w3id.org/envgraph/index#"
 
 STORE_ENV_VAR = "ENVGRAPH_STORE"
 DEFAULT_STORE_DIRNAME = "envgraph-store"

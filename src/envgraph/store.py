@@ -58,6 +58,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from envgraph import index as summary
 from envgraph import settings
 from envgraph.errors import InputError, QueryError, StoreError
 from envgraph.vocab import DCTERMS, ENV
@@ -81,6 +82,7 @@ Quad = tuple[Node, Node, Node, Node | None]
 
 ENV_SHA256 = ENV.sha256
 INFERRED = URIRef(settings.INFERRED_GRAPH)
+INDEX = URIRef(settings.INDEX_GRAPH)
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 MEMORY = ":memory:"
 
@@ -338,6 +340,25 @@ class _SparqlStore:
         self._check_writable()
         self._run_update(prefix_block() + sparql)
 
+    def refresh_index(self, *, full: bool = False) -> summary.IndexReport:
+        """Bring the summary index ``g:index`` up to date (see :mod:`envgraph.index`):
+        recompute the entities that writes marked pending, or everything when ``full`` or when
+        the store has no index of this version yet."""
+        self._check_writable()
+        return summary.refresh_index(self, full=full)
+
+    def _refresh_before_close(self) -> None:
+        """A writer leaves a fresh index behind: refresh it if writes left entities pending."""
+        if self.read_only:
+            return
+        try:
+            if not summary.index_state(self).fresh:
+                summary.refresh_index(self)
+        except (StoreError, QueryError) as err:  # the store stays usable: queries ask for a reindex
+            import logging
+
+            logging.getLogger(__name__).warning("could not refresh the summary index: %s", err)
+
     def _check_writable(self) -> None:
         if self.read_only:
             raise StoreError(f"store {self.location} is open read-only; this needs write access")
@@ -352,7 +373,10 @@ class _SparqlStore:
         ``dcterms:identifier`` and ``env:sha256``.
 
         Any graph holding an older version of ``doc_id`` (found by its bookkeeping triples) and
-        ``g:inferred`` are dropped in the same update.
+        ``g:inferred`` are dropped in the same update, which also marks the entities of the old
+        and the new version pending in the summary index (:mod:`envgraph.index`); the index is
+        brought up to date by :meth:`refresh_index` (a build, ``close()`` and the named queries
+        call it).
         """
         self._check_writable()
         graph = URIRef(graph_iri)
@@ -367,11 +391,14 @@ class _SparqlStore:
             )
         self._run_update(
             prefix_block()
+            + summary.mark_document_sparql(id_term)
+            + f" ;\n{summary.mark_graph_sparql(g)} ;\n"
             + "DELETE { GRAPH ?old { ?s ?p ?o } } WHERE {\n"
             + f"  GRAPH ?old {{ ?d dcterms:identifier {id_term} ; env:sha256 ?h . ?s ?p ?o }}\n"
-            + "  FILTER(?old != g:inferred)\n} ;\n"
+            + "  FILTER(?old != g:inferred && ?old != g:index)\n} ;\n"
             + f"DROP SILENT GRAPH {g} ;\nDROP SILENT GRAPH g:inferred ;\n"
-            + f"INSERT DATA {{ GRAPH {g} {{\n{lines}\n}} }}"
+            + f"INSERT DATA {{ GRAPH {g} {{\n{lines}\n}} }} ;\n"
+            + summary.mark_graph_sparql(g)
         )
 
     def document_hashes(self) -> dict[str, str]:
@@ -391,7 +418,8 @@ class _SparqlStore:
         """Drop the document's graph (and ``g:inferred``, now stale).
 
         Entities exist only through the triples of document graphs, so an entity that no other
-        document mentions disappears with the graph; the report lists them.
+        document mentions disappears with the graph (and from the summary index, refreshed
+        here); the report lists them.
         """
         self._check_writable()
         graphs = [
@@ -413,8 +441,10 @@ class _SparqlStore:
             ).rows
         }
         had_inferred = bool(self.query("ASK { GRAPH g:inferred { ?s ?p ?o } }").boolean)
-        drops = " ;\n".join(f"DROP GRAPH {sparql_term(g)}" for g in graphs)
-        self._run_update(prefix_block() + drops + " ;\nDROP SILENT GRAPH g:inferred")
+        marks = [summary.mark_graph_sparql(sparql_term(g)) for g in graphs]
+        drops = [f"DROP GRAPH {sparql_term(g)}" for g in graphs]
+        self._run_update(prefix_block() + " ;\n".join([*marks, *drops, "DROP SILENT GRAPH g:inferred"]))
+        self.refresh_index()
         still = _still_mentioned(self, sorted(mentioned, key=str))
         gone = tuple(sorted(str(e) for e in mentioned if e not in still))
         return RemovalReport(
@@ -428,10 +458,13 @@ class _SparqlStore:
 
     def dataset(self) -> Dataset:
         """A copy of everything as an in-memory rdflib Dataset (one graph per named graph;
-        ``default_union`` on). A snapshot: changing it does not change the store."""
+        ``default_union`` on), without the summary index ``g:index`` (derived data). A snapshot:
+        changing it does not change the store."""
         ds = Dataset(default_union=True)
         graphs: dict[Node, Graph] = {}
         for s, p, o, g in self._quads():
+            if g == INDEX:
+                continue  # derived: recomputed wherever the data goes
             if g is None:
                 ds.default_graph.add((s, p, o))
                 continue
@@ -447,7 +480,9 @@ class _SparqlStore:
         """Load an RDF file, replacing each named graph the file contains (one transaction).
 
         Triples outside named graphs (Turtle, N-Triples, RDF/XML files, or a TriG default graph)
-        go to ``graph``, by default ``g:import/<file name>``. Returns the number of quads loaded.
+        go to ``graph``, by default ``g:import/<file name>``. A summary index in the file
+        (``g:index``) is ignored: the store's own is refreshed for the graphs loaded. Returns the
+        number of quads loaded.
         """
         self._check_writable()
         source = Path(path)
@@ -460,28 +495,36 @@ class _SparqlStore:
         except (SyntaxError, ValueError, OSError) as err:
             raise InputError(f"{source}: cannot parse as {info.name}: {err}") from err
         by_graph: dict[Node, list[Triple]] = {}
+        skipped = 0
         for quad in parsed:
             g = (
                 target
                 if isinstance(quad.graph_name, ox.DefaultGraph)
                 else from_ox(quad.graph_name)
             )
+            if g == INDEX:
+                skipped += 1  # derived data of another store: recomputed below
+                continue
             by_graph.setdefault(g, []).append(
                 (from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object))
             )
-        parts = [f"DROP SILENT GRAPH {sparql_term(g)}" for g in by_graph]
+        marks = [summary.mark_graph_sparql(sparql_term(g)) for g in by_graph]
+        parts = [*marks, *(f"DROP SILENT GRAPH {sparql_term(g)}" for g in by_graph)]
         for g, triples in by_graph.items():
             lines = "\n".join(
                 f"{sparql_term(s)} {sparql_term(p)} {sparql_term(o)} ." for s, p, o in triples
             )
             parts.append(f"INSERT DATA {{ GRAPH {sparql_term(g)} {{\n{lines}\n}} }}")
-        if parts:
-            self._run_update(" ;\n".join(parts))
-        return len(parsed)
+        parts.extend(marks)
+        if by_graph:
+            self._run_update(prefix_block() + " ;\n".join(parts))
+            self.refresh_index()
+        return len(parsed) - skipped
 
     def dump(self, output: Path | str | IO[bytes], format: str = "trig") -> None:
         """Write the store. Dataset formats (TriG, N-Quads, JSON-LD) keep the named graphs;
-        triple formats (Turtle, N-Triples, RDF/XML) write the union of all graphs, flattened."""
+        triple formats (Turtle, N-Triples, RDF/XML) write the union of all graphs, flattened.
+        The summary index (``g:index``, derived data) is not written."""
         info = rdf_format(format)
         if info.datasets:
             quads: Iterable[ox.Quad] = (
@@ -489,13 +532,15 @@ class _SparqlStore:
                     to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph() if g is None else to_ox(g)
                 )
                 for s, p, o, g in self._quads()
+                if g != INDEX
             )
             data: Iterable[ox.Quad] | Iterable[ox.Triple] = list(quads)
         else:
             data = sorted(
                 {
                     ox.Triple(to_ox(s), to_ox(p), to_ox(o))
-                    for s, p, o, _ in self._quads()
+                    for s, p, o, g in self._quads()
+                    if g != INDEX
                 },
                 key=str,
             )
@@ -527,7 +572,7 @@ def _dump_prefixes(format_name: str) -> dict[str, str] | None:
     need backslash escapes (#, =, /), so those IRIs are clearer written whole."""
     if format_name not in ("trig", "turtle"):
         return None
-    return {k: v for k, v in DEFAULT_PREFIXES.items() if k not in ("doc", "ent", "g")}
+    return {k: v for k, v in DEFAULT_PREFIXES.items() if k not in ("doc", "ent", "g", "idx")}
 
 
 def _with_bookkeeping(doc_id: str, triples: list[Triple], sha256: str) -> list[Triple]:
@@ -553,7 +598,8 @@ def _still_mentioned(store: _SparqlStore, entities: Sequence[Node]) -> set[Node]
         chunk = entities[start : start + 500]
         values = "VALUES ?e { " + " ".join(sparql_term(e) for e in chunk) + " }"
         rows = store.query(
-            f"SELECT DISTINCT ?e WHERE {{ {values} GRAPH ?g {{ {{ ?e ?p ?o }} UNION {{ ?s ?p ?e }} }} }}"
+            f"SELECT DISTINCT ?e WHERE {{ {values} GRAPH ?g {{ {{ ?e ?p ?o }} UNION {{ ?s ?p ?e }} }}"
+            f" FILTER(?g != {sparql_term(INDEX)}) }}"
         ).rows
         found.update(r[0] for r in rows if r[0] is not None)
     return found
@@ -715,11 +761,15 @@ class EmbeddedStore(_SparqlStore):
             {"id": Literal(doc_id)},
         ).rows
         try:
+            # the entities of the old version are marked pending before it goes, those of the
+            # new one after it is in: a crash in between leaves marks, never a stale index
+            summary.mark_graphs(self, [*(g for (g,) in old if g is not None), graph_iri])
             for (g,) in old:
                 self.oxigraph.remove_graph(ox.NamedNode(str(g)))
             self.oxigraph.remove_graph(ox.NamedNode(settings.INFERRED_GRAPH))
             self.oxigraph.remove_graph(ox.NamedNode(graph_iri))
             self.oxigraph.load(triples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph_iri))
+            summary.mark_graphs(self, [graph_iri])
             # RocksDB keeps what was written in memory until it flushes; flushing every few MB
             # keeps a long build's memory flat (measured: +130 MB per 100 documents without)
             self._unflushed += len(triples)
@@ -763,8 +813,10 @@ class EmbeddedStore(_SparqlStore):
             raise StoreError(f"cannot write {output}: {err}") from err
 
     def close(self) -> None:
-        """Flush and release the store and its lock (the same path can then be reopened)."""
+        """Refresh the summary index if writes left it pending, flush, and release the store and
+        its lock (the same path can then be reopened)."""
         if self._store is not None:
+            self._refresh_before_close()
             if not self.read_only:
                 try:
                     self._store.flush()
@@ -926,7 +978,9 @@ class RemoteStore(_SparqlStore):
             yield s, p, o, g
 
     def close(self) -> None:
-        """Nothing to release: every request is its own connection."""
+        """Refresh the summary index if writes left it pending; nothing else to release (every
+        request is its own connection)."""
+        self._refresh_before_close()
 
 
 def _term_from_json(cell: Mapping[str, Any]) -> Node:
