@@ -228,7 +228,7 @@ WHERE {
       VALUES ?class { env:Organisation env:Initiative env:Convention env:Event env:Person
                       env:Country env:Place }
       GRAPH ?g { ?entity a ?class }
-      FILTER(?g != g:inferred)
+      FILTER(?g != g:inferred && ?g != g:index)
       OPTIONAL { GRAPH ?g { ?doc dcterms:identifier ?docId ; env:sha256 ?sha } }
     }
     GROUP BY ?entity ?class

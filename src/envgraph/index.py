@@ -69,7 +69,7 @@ class IndexState:
 
     version: str | None  # None: no index
     pending: bool  # entities wait for a refresh
-    documents: bool  # the store holds document graphs at all
+    documents: bool  # some graph other than g:index and g:inferred holds typed things
 
     @property
     def fresh(self) -> bool:
@@ -92,8 +92,12 @@ _STATE_QUERY = f"""
 SELECT ?version ?pending ?documents WHERE {{
   OPTIONAL {{ GRAPH {_G} {{ idx:state idx:version ?version }} }}
   BIND(EXISTS {{ GRAPH {_G} {{ ?p idx:pending true }} }} AS ?pending)
-  BIND(EXISTS {{ GRAPH ?g {{ ?d dcterms:identifier ?id ; env:sha256 ?h }} }} AS ?documents)
+  BIND(EXISTS {{ GRAPH ?g {{ ?x a ?c }} FILTER(?g != {_INF} && ?g != {_G}) }} AS ?documents)
 }}"""
+
+
+#: appended to an update that may have changed document graphs: the next refresh rebuilds all
+STALE_SPARQL = f"DELETE WHERE {{ GRAPH {_G} {{ <{IDX}state> <{IDX}version> ?v }} }}"
 
 
 def index_state(store: Store) -> IndexState:

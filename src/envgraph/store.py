@@ -41,6 +41,8 @@ from __future__ import annotations
 import csv
 import fcntl
 import io
+import itertools
+import re
 import json
 import os
 import time
@@ -256,6 +258,8 @@ class Store(Protocol):
 
     def remove_document(self, doc_id: str) -> RemovalReport: ...
 
+    def refresh_index(self, *, full: bool = False) -> summary.IndexReport: ...
+
     def document_hashes(self) -> dict[str, str]: ...
 
     def documents(self) -> list[DocumentInfo]: ...
@@ -303,6 +307,11 @@ SELECT DISTINCT ?g WHERE {
 _COUNT_PER_GRAPH = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 
 
+_DERIVED_RE = re.compile(
+    r"\bg:(inferred|index)\b|" + re.escape(settings.INFERRED_GRAPH) + "|" + re.escape(settings.INDEX_GRAPH)
+)
+
+
 def _entity_filter() -> str:
     return f'FILTER(isIRI(?e) && STRSTARTS(STR(?e), "{settings.ENTITY_BASE}"))'
 
@@ -336,9 +345,18 @@ class _SparqlStore:
         return self._run_query(sparql, bound)
 
     def update(self, sparql: str) -> None:
-        """Run a SPARQL 1.1 update (one transaction). The contract's prefixes are predeclared."""
+        """Run a SPARQL 1.1 update (one transaction). The contract's prefixes are predeclared.
+
+        An update that names ``g:inferred`` or ``g:index`` is taken to maintain those derived
+        graphs (as envgraph's reasoner and index do); any other may have changed document
+        graphs behind the summary index's back, so it marks the index stale in the same
+        transaction, and the next refresh (``close()``, a named query on a writable store,
+        ``envgraph reindex``) rebuilds it."""
         self._check_writable()
-        self._run_update(prefix_block() + sparql)
+        text = prefix_block() + sparql
+        if not _DERIVED_RE.search(sparql):
+            text = text.rstrip().rstrip(";") + " ;\n" + summary.STALE_SPARQL
+        self._run_update(text)
 
     def refresh_index(self, *, full: bool = False) -> summary.IndexReport:
         """Bring the summary index ``g:index`` up to date (see :mod:`envgraph.index`):
@@ -803,12 +821,22 @@ class EmbeddedStore(_SparqlStore):
             super().dump(output, format)
             return
         prefixes = _dump_prefixes(info.name)
+        native = self.oxigraph
+        index = ox.NamedNode(settings.INDEX_GRAPH)
+        # every graph but the summary index (derived data), graph by graph, still without
+        # converting a single term through rdflib
+        graphs = [g for g in native.named_graphs() if g != index]
+        quads = itertools.chain(
+            native.quads_for_pattern(None, None, None, ox.DefaultGraph()),
+            *(native.quads_for_pattern(None, None, None, g) for g in graphs),
+        )
         try:
             if isinstance(output, (str, Path)):
                 Path(output).parent.mkdir(parents=True, exist_ok=True)
-                self.oxigraph.dump(str(output), info.ox_format, prefixes=prefixes)
+                with open(output, "wb") as stream:
+                    ox.serialize(quads, stream, info.ox_format, prefixes=prefixes)
             else:
-                self.oxigraph.dump(output, info.ox_format, prefixes=prefixes)
+                ox.serialize(quads, output, info.ox_format, prefixes=prefixes)
         except OSError as err:
             raise StoreError(f"cannot write {output}: {err}") from err
 
