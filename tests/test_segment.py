@@ -62,3 +62,10 @@ def test_sentences_do_not_end_at_initials_or_abbreviations() -> None:
     found = [text[s.start : s.end] for s in sentences(text, paras, data)]
     assert found[0] == "Делегацию возглавил М. Ошурбаев."
     assert any(s.startswith("Mr. Keiner of UNECE spoke.") for s in found)
+
+
+def test_a_weak_line_never_inherits_a_language_written_in_another_script() -> None:
+    data = load_language_data()
+    text = ("Mətbuat üçün əlaqə: cənab Daniyar Kopbayev, Çöl Monitorinqi Ofisinin rəhbəri, UNEP.\n\n"
+            "Контакты: господин Данияр Копбаев, руководитель Отдела мониторинга степей.")
+    assert [p.lang for p in paragraphs(text, data)] == ["az", "ru"]

@@ -62,6 +62,7 @@ class CueTables:
     """Cue words of one language, indexed so that inflected occurrences are found."""
 
     heads: WordIndex  # -> entity type
+    weak_heads: WordIndex  # heads that name something only capitalised or defined by an acronym
     head_words: frozenset[str]  # the head words in their dictionary form
     head_final: bool
     head_initial: bool
@@ -91,6 +92,9 @@ class CueTables:
     titles_precede_names: bool
     conjunctions: frozenset[str]
     list_words: frozenset[str]
+    genitive_endings: tuple[str, ...]  # a name in the genitive before a head word is its owner
+    person_case_endings: tuple[str, ...]  # case endings a surname may carry, longest first
+    locative_suffixes: tuple[str, ...]  # skeletons of the locative endings ("in X")
 
     def head_type(self, word_skeleton: str) -> str | None:
         found = self.heads.lookup(word_skeleton)
@@ -126,20 +130,23 @@ def cue_tables(lang: str, data: LanguageData) -> CueTables:
 
     person = raw.get("person") or {}
     connectors = frozenset(skeleton(str(w), data) for w in raw.get("connectors") or [])
-    stop_keys = frozenset(skeleton(w, data) for w in data.profiles[lang].stopwords) if lang in data.profiles else frozenset()
+    stopwords = data.profiles[lang].stopwords if lang in data.profiles else frozenset()
+    # tokens split at hyphens: "сондай-ақ" ends a name at its first part
+    stop_keys = frozenset(skeleton(w.split("-")[0], data) for w in stopwords)
     extra_barriers = frozenset(skeleton(str(w), data) for w in raw.get("barriers") or [])
     # the words of relation cues (financed, tərəfindən, реализуется ...) never stand inside a
     # name; the nominal cues of what an initiative concerns (protection, restoration) may
     cue_words = frozenset(
         skeleton(word, data)
         for item in raw.get("relations") or []
-        if item.get("property") != "concerns"
+        if item.get("property") not in ("concerns", "cooperatesWith")
         for cue in item.get("cues") or []
         for word in str(cue).split()
         if len(word) > 3
     )
     return CueTables(
         heads=typed_index(raw.get("heads") or {}),
+        weak_heads=index(raw.get("weak_heads") or []),
         head_words=frozenset(skeleton(str(w), data) for ws in (raw.get("heads") or {}).values() for w in ws or []),
         head_final=bool(raw.get("head_final", True)),
         head_initial=bool(raw.get("head_initial", False)),
@@ -169,6 +176,9 @@ def cue_tables(lang: str, data: LanguageData) -> CueTables:
         titles_precede_names=bool(raw.get("titles_precede_names", False)),
         conjunctions=frozenset(skeleton(str(w), data) for w in raw.get("conjunctions") or []),
         list_words=frozenset(lower(str(w)) for w in raw.get("list_words") or []),
+        genitive_endings=tuple(lower(str(e)) for e in raw.get("genitive_endings") or []),
+        locative_suffixes=tuple(skeleton(str(e), data) for e in raw.get("locative_suffixes") or []),
+        person_case_endings=tuple(sorted((lower(str(e)) for e in person.get("case_endings") or []), key=len, reverse=True)),
     )
 
 
@@ -286,13 +296,16 @@ def _is_named(view: TextView, first: int, last: int, head: int, tables: CueTable
     if view.tokens[head].is_capitalised and view.tokens[head].text not in tables.non_names:
         if not (head == first and _sentence_initial(view, head)) or (tables.head_initial and last > head):
             return True
+    if type_name in ("Initiative", "Event") and any(
+            tables.head_type(view.skeletons[k]) == "Organisation" for k in range(first, head)):
+        return False  # "Kanada ... İnkişaf Agentliyi layihəni": a body's name, then a common noun
     for k in range(first, last + 1):
         if k == head or not _is_name_word(view, k, tables) or view.skeletons[k] in tables.connectors:
             continue
         if k == first and _sentence_initial(view, k) and last - first <= 1:
             continue
         if type_name != "Organisation" and k in lexical_tokens:
-            continue  # "Қазақстан Республикасынан конференцияға": a country does not make a name
+            continue  # "Қазақстан Республикасынан конференцияға", "Xəzərin ... son onillikdə": no name
         if type_name in ("Initiative", "Event") and k in body_tokens:
             continue  # "the FAO project", "UNDP-nin layihəsi": a body's project, named elsewhere
         return True
@@ -327,10 +340,15 @@ def discover_by_heads(
             type_name = cue_tables("en", data).head_type(view.skeletons[i])
         if type_name is None:
             continue
+        if not view.tokens[i].is_capitalised and tables.weak_heads.lookup(view.skeletons[i]) \
+                and not _acronym_follows(view, i):
+            continue  # "the main goal of the meeting": a common word unless "... goal (NCQG)"
         if lang in TURKIC and any(p in view.skeletons[i][3:] for p in tables.generic_plural):
             continue  # plural head: "müvafiq nazirliklərinin" are some ministries, not one
         stop = blocked | (convention_tokens if type_name != "Organisation" else set())
-        first = _extend_left(view, i, tables, lang, stop, name_ends)
+        # a name that an acronym in parentheses follows may run over more common words
+        max_lower = _MAX_LOWER_WORDS_DEFINED if _acronym_follows(view, i) else _MAX_LOWER_WORDS
+        first = _extend_left(view, i, tables, lang, stop, name_ends, max_lower)
         last = _extend_right(view, i, tables, lang, stop)
         named = _is_named(view, first, last, i, tables, lexical_tokens, type_name, body_tokens)
         if not named:
@@ -345,10 +363,14 @@ def discover_by_heads(
             # a common-noun event ("the forum", "beynəlxalq forum"): resolved later to a named one,
             # or, with a part modifier ("the opening ceremony"), a part of the main event
             first = _generic_modifiers(view, i, tables)
-            part = any(_starts_with_any(view.skeletons[k], tables.event_part_modifiers) for k in range(first, i))
+            last = i
+            if tables.head_initial and i + 1 < n and _joined(view, i, i + 1) \
+                    and _starts_with_any(view.skeletons[i + 1], tables.event_part_modifiers):
+                last = i + 1  # "церемония открытия": the kind of part follows the head
+            part = any(_starts_with_any(view.skeletons[k], tables.event_part_modifiers) for k in range(first, last + 1) if k != i)
             rule = f"head:{type_name}:generic" + (":part-modifier" if part else "")
-            out.append(Candidate(first, i, view.tokens[first].start, _extend_inflection(view, view.tokens[i].end), type_name,
-                                 rule, 0.4, f"generic:{view.skeletons[i][:5]}", _surface(view, first, i), generic=True))
+            out.append(Candidate(first, last, view.tokens[first].start, _extend_inflection(view, view.tokens[last].end), type_name,
+                                 rule, 0.4, f"generic:{view.skeletons[i][:5]}", _surface(view, first, last), generic=True))
             continue
         if first == last:
             if not view.tokens[i].is_capitalised or len(view.tokens[i].text) < 3:
@@ -384,11 +406,20 @@ def _refine_type(view: TextView, first: int, last: int, type_name: str, tables: 
 
 _MAX_NAME_TOKENS = 9
 _MAX_LOWER_WORDS = 3
+_MAX_LOWER_WORDS_DEFINED = 6
+_ACRONYM_IN_PARENTHESES = re.compile(r"\s*\(\s*[A-ZА-ЯӘҒҚҢӨҰҮҺІ][A-ZА-ЯӘҒҚҢӨҰҮҺІ0-9+&-]{1,11}\s*\)")
 
 
-def _extend_left(view: TextView, head: int, tables: CueTables, lang: str, stop: set[int], name_ends: set[int]) -> int:
+def _acronym_follows(view: TextView, i: int) -> bool:
+    """Whether the word ending at token i is followed by an acronym in parentheses: "(NCQG)"."""
+    return _ACRONYM_IN_PARENTHESES.match(view.text, view.tokens[i].end) is not None
+
+
+def _extend_left(view: TextView, head: int, tables: CueTables, lang: str, stop: set[int], name_ends: set[int],
+                 max_lower: int = _MAX_LOWER_WORDS) -> int:
     """Modifiers before the head: capitalised words and connectors; in Turkic languages and Russian
-    also up to three lower-case words, trimmed back to the first capitalised one."""
+    also up to ``max_lower`` lower-case words (three; six when an acronym in parentheses defines
+    the name), trimmed back to the first capitalised one."""
     first = head
     lower_words = 0
     k = head - 1
@@ -412,12 +443,12 @@ def _extend_left(view: TextView, head: int, tables: CueTables, lang: str, stop: 
             break
         if token.is_capitalised or skel in tables.connectors or _ORDINAL_RE.match(token.text):
             first = k
-        elif tables.modifier_endings and lower_words < _MAX_LOWER_WORDS:
+        elif tables.modifier_endings and lower_words < max_lower:
             if not lower(token.text).endswith(tables.modifier_endings):
                 break
             lower_words += 1
             first = k
-        elif lang in TURKIC and lower_words < _MAX_LOWER_WORDS:
+        elif lang in TURKIC and lower_words < max_lower:
             lower_words += 1
             first = k
         else:
@@ -429,7 +460,10 @@ def _extend_left(view: TextView, head: int, tables: CueTables, lang: str, stop: 
         token = view.tokens[first]
         if token.is_capitalised and token.text not in tables.non_names:
             inflected_head = tables.head_type(view.skeletons[first]) and view.skeletons[first] not in tables.head_words
-            if not (_sentence_initial(view, first) and inflected_head):
+            # "Аймағымызда ... форумы": a sentence-initial word in the locative is the setting
+            setting = (first not in name_ends and len(view.skeletons[first]) > 5
+                       and view.skeletons[first].endswith(tables.locative_suffixes))
+            if not (_sentence_initial(view, first) and (inflected_head or setting)):
                 break
         first += 1
     return first
@@ -592,6 +626,38 @@ def discover_acronyms(view: TextView, lexicon: Lexicon, data: LanguageData, know
     return out
 
 
+_URL_AT_END_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"'»)\]]+[^\s<>\"'»)\].,;:]/?\s*$")
+
+
+def discover_url_projects(view: TextView, data: LanguageData, named: Sequence[Candidate]) -> list[Candidate]:
+    """A project known only by its link: a paragraph that opens on "the project" (Layihənin
+    məqsədi ..., The project aims ..., Проект направлен ...) without naming it and ends with a URL
+    is about the initiative at that URL, which then names it. Initiatives named further on in the
+    paragraph are its context ("... in the Eastern Partnership countries"), not its subject."""
+    out: list[Candidate] = []
+    starts = [t.start for t in view.tokens]
+    for para in view.paragraphs:
+        match = _URL_AT_END_RE.search(view.text, para.start, para.end)
+        if match is None:
+            continue
+        first = bisect.bisect_left(starts, para.start)
+        subject = [k for k in (first, first + 1) if k < len(view.tokens) and view.tokens[k].start < match.start()
+                   and cue_tables(view.langs[k], data).head_type(view.skeletons[k]) == "Initiative"
+                   and (k == first or view.tokens[first].text in cue_tables(view.langs[first], data).non_names)]
+        # "Layihənin məqsədi", "The project aims": the first word, or the one after an article
+        if not subject:
+            continue
+        if any(c.type == "Initiative" and c.first == subject[0] + 1 for c in named):
+            continue  # "The project Saiga Corridor ...": a named project, the URL is its homepage
+        url = match.group().rstrip()
+        end = match.start() + len(url)
+        last = bisect.bisect_left(starts, end) - 1
+        key = "url:" + re.sub(r"^(?:https?://)?(?:www\.)?", "", url.lower()).rstrip("/")
+        out.append(Candidate(bisect.bisect_left(starts, match.start()), last, match.start(), end, "Initiative",
+                             "url:initiative", 0.5, key, key[4:]))
+    return out
+
+
 def _rstrip_pos(text: str, pos: int) -> int:
     while pos > 0 and text[pos - 1] in " \u2013\u2014-":
         pos -= 1
@@ -615,6 +681,7 @@ def discover_persons(view: TextView, data: LanguageData, taken: Sequence[Candida
         blocked.update(range(c.first, c.last + 1))
     tokens = view.tokens
     n = len(tokens)
+    unproven: list[Candidate] = []
     i = 0
     while i < n:
         tables = cue_tables(view.langs[i], data)
@@ -632,9 +699,12 @@ def discover_persons(view: TextView, data: LanguageData, taken: Sequence[Candida
                 break
         initial = _initial_before(view, i)
         words = j - i + 1
-        if j + 1 < n and _joined(view, j, j + 1) and tables.head_type(view.skeletons[j + 1]):
+        if j + 1 < n and _joined(view, j, j + 1) and tables.head_type(view.skeletons[j + 1]) \
+                and not (words >= 2 and lower(tokens[j].text).endswith(tables.genitive_endings)
+                         and _person_evidence(view, i, j, tables, data, False)):
             i = j + 1
             continue  # "the Steppe Ecology Institute": the words name a body, not a person
+            # (but "Leyla Əliyevanın təşəbbüsü" is a person's initiative: the name is in the genitive)
         if (view.text[tokens[j].end : tokens[j].end + 1] == "-" and j + 1 < n and not tokens[j + 1].is_capitalised
                 and len(tokens[j].text) <= 3):
             i = j + 1
@@ -648,18 +718,31 @@ def discover_persons(view: TextView, data: LanguageData, taken: Sequence[Candida
             continue  # Ambassador Klimow, Ilçi Klimowyň: a title and a surname
         if words >= 2 or initial is not None:
             evidence = _person_evidence(view, i, j, tables, data, initial is not None)
+            first_pos = initial if initial is not None else tokens[i].start
+            surname = view.keys[j]
+            given = view.skeletons[i] if initial is None and words >= 2 else ""
+            key = (f"{_phonetic(given, data)[:1]}|{_phonetic(_surname_stem(surname, data), data)}"
+                   if given or initial is not None else _phonetic(surname, data))
+            if initial is not None:
+                key = f"{_phonetic(skeleton(view.text[initial], data), data)[:1]}|{_phonetic(_surname_stem(surname, data), data)}"
+            label = _nominative(view.text[first_pos : tokens[j].end], tables, data)
             if evidence:
-                first_pos = initial if initial is not None else tokens[i].start
-                surname = view.keys[j]
-                given = view.skeletons[i] if initial is None and words >= 2 else ""
-                key = (f"{_phonetic(given, data)[:1]}|{_phonetic(_surname_stem(surname, data), data)}"
-                       if given or initial is not None else _phonetic(surname, data))
-                if initial is not None:
-                    key = f"{_phonetic(skeleton(view.text[initial], data), data)[:1]}|{_phonetic(_surname_stem(surname, data), data)}"
-                label = view.text[first_pos : tokens[j].end]
                 out.append(Candidate(i, j, first_pos, tokens[j].end, "Person", f"person:{evidence}", 0.7 if evidence != "suffix" else 0.6,
                                      key, label))
+            elif words >= 2:
+                unproven.append(Candidate(i, j, first_pos, tokens[j].end, "Person", "person:document", 0.55, key, label))
         i = j + 1
+    # one person per discourse: a full name the document shows to be a person elsewhere (with a
+    # title, in another language or script) is that person wherever it stands
+    def spelled(c: Candidate) -> str:  # the name as written, folded, before any stemming
+        return _phonetic(" ".join(view.skeletons[c.first : c.last + 1]), data)
+
+    known = {c.key: c.key for c in out if "|" in c.key}
+    known.update((spelled(c), c.key) for c in out if c.last > c.first)
+    for c in unproven:
+        key = known.get(c.key) or known.get(spelled(c))
+        if key is not None:
+            out.append(replace(c, key=key))  # keyed as the proven mention, so it resolves with it
     return out
 
 
@@ -700,6 +783,11 @@ def _person_evidence(view: TextView, i: int, j: int, tables: CueTables, data: La
     for k in range(max(0, i - 4), i):
         if view.skeletons[k].rstrip(".") in tables.honorifics_before or view.skeletons[k] in tables.positions:
             return "title"
+    # hyphenated honorifics (г-н, г-жа) are split into tokens: read them from the text
+    before = skeleton(view.text[max(0, view.tokens[i].start - 12) : view.tokens[i].start], data).rstrip(" .")
+    for honorific in tables.honorifics_before:
+        if "-" in honorific and before.endswith(honorific) and not before[: -len(honorific)][-1:].isalpha():
+            return "title"
     if j + 1 < len(view.tokens) and view.skeletons[j + 1] in tables.honorifics_after:
         return "title"
     gap = view.text[view.tokens[j].end : view.tokens[j].end + 4]
@@ -714,6 +802,21 @@ def _person_evidence(view: TextView, i: int, j: int, tables: CueTables, data: La
             if (word.endswith(suffix) or skeleton(raw, data).endswith(suffix)) and len(word) > len(suffix) + 2:
                 return "suffix"
     return None
+
+
+def _nominative(name: str, tables: CueTables, data: LanguageData) -> str:
+    """The name with its surname out of the case it stands in, for the label: "Leyla Əliyevanın"
+    -> "Leyla Əliyeva", "Шохратом Ходжаназаровым" -> "Шохратом Ходжаназаров" (only the
+    surname: the remainder must still end like a surname; cues: person_case_endings)."""
+    head, _, last = name.rpartition(" ")
+    if not head:
+        return name
+    for ending in tables.person_case_endings:
+        stripped = last[: -len(ending)]
+        if last.lower().endswith(ending) and len(stripped) >= 4 \
+                and skeleton(stripped, data).endswith(tables.surname_suffixes):
+            return f"{head} {stripped}"
+    return name
 
 
 def _surname_stem(key: str, data: LanguageData) -> str:
@@ -865,15 +968,30 @@ def _clashes_with_lexicon(view: TextView, candidate: Candidate, lexical: Sequenc
 
 
 def _trim_to_lexicon(view: TextView, candidate: Candidate, lexical: Sequence[Candidate],
-                     starts: Sequence[int]) -> Candidate | None:
+                     starts: Sequence[int], data: LanguageData) -> Candidate | None:
     """A name read around a head word that runs into a known name ends where the known one does:
-    "[Nazirliyinin] Beynəlxalq ... şöbəsinin" starts after the ministry, which is a name of its own."""
+    "[Nazirliyinin] Beynəlxalq ... şöbəsinin" starts after the ministry, which is a name of its own;
+    "Министерства охраны окружающей среды [и РЭЦЦА]" ends before the conjunction that joins it to
+    a known name."""
     lo = bisect.bisect_left(starts, candidate.start - 400)
     hi = bisect.bisect_left(starts, candidate.end)
-    first = candidate.first
+    first, last = candidate.first, candidate.last
+    conjunctions = cue_tables(view.langs[candidate.last], data).conjunctions
     for lex in lexical[lo:hi]:
         if lex.start < candidate.start < lex.end < candidate.end:  # the known name cuts in from the left
             first = max(first, lex.last + 1)
+        if lex.first == candidate.first + 1 and _sentence_initial(view, candidate.first) and lex.type == candidate.type:
+            # "Bunu [Ekologiya ... Nazirliyinin] ... şöbəsi": the sentence's first word, capitalised
+            # only there, is not part of a unit named from a known body
+            candidate = replace(candidate, first=lex.first, start=lex.start, key=_phrase_key(view, lex.first, candidate.last),
+                                label=_surface(view, lex.first, candidate.last))
+            first = max(first, lex.first)
+        if (candidate.first + 1 < lex.first and lex.last >= candidate.last and lex.start < candidate.end
+                and view.skeletons[lex.first - 1] in conjunctions):
+            last = min(last, lex.first - 2)  # "X и РЭЦЦА": two names
+    if last < candidate.last:
+        candidate = replace(candidate, last=last, end=_extend_inflection(view, view.tokens[last].end),
+                            key=_phrase_key(view, candidate.first, last), label=_surface(view, candidate.first, last))
     if first == candidate.first:
         return candidate
     while first <= candidate.last and not view.tokens[first].is_capitalised:
@@ -884,7 +1002,8 @@ def _trim_to_lexicon(view: TextView, candidate: Candidate, lexical: Sequence[Can
                    key=_phrase_key(view, first, candidate.last), label=_surface(view, first, candidate.last))
 
 
-def _long_forms(view: TextView, lexical: list[Candidate], discovered: Sequence[Candidate]) -> list[Candidate]:
+def _long_forms(view: TextView, lexical: list[Candidate], discovered: Sequence[Candidate],
+                data: LanguageData) -> list[Candidate]:
     """"İslam Ölkələrinin ... Mərkəzinin (SESRIC)": a discovered name right before a known
     acronym in parentheses is that acronym's long form, so it names the known actor."""
     out = list(lexical)
@@ -898,10 +1017,41 @@ def _long_forms(view: TextView, lexical: list[Candidate], discovered: Sequence[C
         paren = view.text.rfind("(", max(0, abbr.start - 3), abbr.start)
         if paren < 0:
             continue
-        for long_form in by_end.get(_rstrip_pos(view.text, paren), []):
+        long_forms = by_end.get(_rstrip_pos(view.text, paren), []) or _cut_long_forms(view, discovered, paren, data)
+        for long_form in long_forms:
             out.append(replace(long_form, rule="lexicon:long-form", entry_ids=abbr.entry_ids, key=abbr.key,
                                label=abbr.label, type=abbr.type, confidence=0.85))
     return out
+
+
+def _cut_long_forms(view: TextView, discovered: Sequence[Candidate], paren: int, data: LanguageData) -> list[Candidate]:
+    """"Швейцарского агентства по развитию и сотрудничеству (SDC)": discovery stopped at the
+    conjunction, but the known acronym says the name runs on to the parenthesis."""
+    starts = [t.start for t in view.tokens]
+    last = bisect.bisect_left(starts, paren) - 1
+    out: list[Candidate] = []
+    for c in discovered:
+        if c.generic or not 0 < last - c.last <= 3:
+            continue
+        tables = cue_tables(view.langs[c.last], data)
+        rest = range(c.last + 1, last + 1)
+        # "... и сотрудничеству (SDC)", "... Diplomacy in Central Asia (UNRCCA)"
+        if (view.skeletons[c.last + 1] in tables.conjunctions | tables.connectors | tables.barriers
+                and all(_joined(view, k - 1, k) and not view.tokens[k].is_acronym for k in rest)):
+            out.append(replace(c, last=last, end=view.tokens[last].end))
+    return out
+
+
+def _as_long_form(view: TextView, candidate: Candidate, long_forms: dict[tuple[str, str], Candidate]) -> Candidate:
+    """"ABŞ-nyň Halkara Ösüş guramasy (USAID)" ... later "ABŞ-nyň Halkara Ösüş guramasynyň": the
+    same words (any inflection) without the acronym name the same known actor."""
+    if candidate.entry_ids or candidate.type == "Person":
+        return candidate
+    known = long_forms.get((candidate.type, _phrase_key(view, candidate.first, candidate.last)))
+    if known is None:
+        return candidate
+    return replace(candidate, rule="lexicon:long-form", entry_ids=known.entry_ids, key=known.key, label=known.label,
+                   confidence=0.8)
 
 
 def _as_country(view: TextView, candidate: Candidate, lexical: Sequence[Candidate], data: LanguageData) -> Candidate:
@@ -933,19 +1083,23 @@ def find_mentions(view: TextView, lexicon: Lexicon, data: LanguageData) -> list[
     persons = discover_persons(view, data, lexical)
     name_ends = {c.last for c in lexical if c.type != "Convention"}
     heads = discover_by_heads(view, data, _tokens_of(persons), conventions, name_ends,
-                              _tokens_of(c for c in lexical if c.type == "Country"),
+                              _tokens_of(c for c in lexical if c.type in ("Country", "Place")),
                               _tokens_of(c for c in lexical if c.type == "Organisation"))
     heads = [_as_country(view, c, lexical, data) for c in heads]
     quoted = discover_quoted(view, data)
     named = lexical + heads + quoted
     acronyms = discover_acronyms(view, lexicon, data, named)
+    projects = discover_url_projects(view, data, named)
     places = discover_places(view, data, lexical + heads + quoted + persons)
     places += discover_outlets(view, lexical)
-    lexical = sorted(_long_forms(view, lexical, heads + quoted), key=lambda c: c.start)
+    lexical = sorted(_long_forms(view, lexical, heads + quoted, data), key=lambda c: c.start)
     starts = [c.start for c in lexical]
-    trimmed = [_trim_to_lexicon(view, c, lexical, starts) for c in heads]
-    discovered = [c for c in [c for c in trimmed if c is not None] + quoted + acronyms + persons + places
+    trimmed = [_trim_to_lexicon(view, c, lexical, starts, data) for c in heads]
+    discovered = [c for c in [c for c in trimmed if c is not None] + quoted + acronyms + projects + persons + places
                   if not _clashes_with_lexicon(view, c, lexical, starts)]
+    # the long form of a known acronym, named again without it, is still the known actor
+    long_forms = {(c.type, _phrase_key(view, c.first, c.last)): c for c in lexical if c.rule == "lexicon:long-form"}
+    discovered = [_as_long_form(view, c, long_forms) for c in discovered]
     selected = select(lexical + discovered, lexicon.parents)
     doc = view.document
     mentions: list[Mention] = []

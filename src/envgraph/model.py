@@ -147,6 +147,8 @@ class Extraction:
     entities: dict[str, Entity]
     relations: list[Relation]
     attributes: list[Attribute]
+    # registry keys of the actors merged as translations of one another (envgraph.align)
+    aligned: tuple[tuple[str, ...], ...] = ()
 
     @property
     def raw_sentence_spans(self) -> list[tuple[int, int]]:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from envgraph.align import registry_keys, translation_groups
 from envgraph.dates import extract_dates
 from envgraph.emit import emit_ntriples, graph_iri
 from envgraph.langdata import LanguageData, load_language_data
@@ -53,6 +54,12 @@ def extract(document: Document, extractor: Extractor, resolver: Resolver) -> Ext
     resolved, entities = resolver.resolve(mentions)
     chains = suffix_chains(extractor.data)
     relations = extract_relations(view, resolved, extractor.lexicon, extractor.data, chains)
+    aligned = registry_keys(resolved, translation_groups(resolved, entities, relations))
+    if aligned:
+        # one unknown body named in several languages: resolve again with the translations merged
+        resolver.unify(aligned)
+        resolved, entities = resolver.resolve(mentions)
+        relations = extract_relations(view, resolved, extractor.lexicon, extractor.data, chains)
     attributes = extract_dates(view, resolved, extractor.data)
     attributes += extract_positions(view, resolved, relations, extractor.data)
     attributes += extract_homepages(view, resolved)
@@ -63,7 +70,7 @@ def extract(document: Document, extractor: Extractor, resolver: Resolver) -> Ext
     raw_sentences = [
         Segment(*view.norm.to_raw_span(s.start, s.end), s.lang, s.script) for s in view.sentences
     ]
-    return Extraction(document, languages, raw_sentences, resolved, entities, relations, attributes)
+    return Extraction(document, languages, raw_sentences, resolved, entities, relations, attributes, aligned)
 
 
 def relink(extraction: Extraction, resolver: Resolver) -> Extraction:
@@ -74,6 +81,9 @@ def relink(extraction: Extraction, resolver: Resolver) -> Extraction:
     parallel build gives exactly the IRIs of a serial one."""
     mentions = [m for m, _ in extraction.mentions]
     resolved, entities = resolver.resolve(mentions)
+    if extraction.aligned:
+        resolver.unify(extraction.aligned)  # the worker's merges, as a serial build makes them
+        resolved, entities = resolver.resolve(mentions)
     if len(resolved) != len(extraction.mentions):
         raise ValueError("re-resolution changed the number of mentions")
     mapping = {local: final for (_, local), (_, final) in zip(extraction.mentions, resolved)}

@@ -132,7 +132,10 @@ def extract_relations(
         members = sorted(by_sentence.get(s_index, []), key=lambda p: p.first)
         if not members:
             continue
-        found += _cue_relations(view, s_index, sentence, members, focus, types, data, chains)
+        # the persons of the sentence before (in the same language), for "They took part in ..."
+        previous = [p for p in by_sentence.get(s_index - 1, []) if p.type == "Person" and not p.mention.nested
+                    and s_index > 0 and view.sentences[s_index - 1].lang == sentence.lang]
+        found += _cue_relations(view, s_index, sentence, members, focus, types, data, chains, previous)
         found += _person_relations(view, s_index, sentence, members, data)
         found += _structural_relations(view, s_index, sentence, members, lexicon)
     found += _held_in(view, placed, focus, data)
@@ -182,7 +185,9 @@ def _event_parts(view: TextView, placed: list[Placed]) -> list[Relation]:
     """A part of an event found by its common noun (the opening ceremony, the first session) is
     part of the named event before it in the document."""
     out: list[Relation] = []
-    named = [p for p in placed if p.type == "Event" and ":part" not in p.mention.rule and not p.mention.nested]
+    # a part's own title ("İlk sessiya "Ekoloji çağırışlar ..."") names the part, not a main event
+    part_iris = {p.iri for p in placed if ":part" in p.mention.rule}
+    named = [p for p in placed if p.type == "Event" and p.iri not in part_iris and not p.mention.nested]
     for part in placed:
         if ":part" not in part.mention.rule:
             continue
@@ -244,7 +249,7 @@ def _relation(view: TextView, s_index: int, sentence: Segment, subj: Placed | st
 
 def _cue_relations(view: TextView, s_index: int, sentence: Segment, members: list[Placed],
                    focus: dict[str, str | None], types: dict[str, str], data: LanguageData,
-                   chains: SuffixChains) -> list[Relation]:
+                   chains: SuffixChains, antecedents: list[Placed] | None = None) -> list[Relation]:
     out: list[Relation] = []
     token_ids = view.token_range(sentence.start, sentence.end)
     if not token_ids:
@@ -265,7 +270,8 @@ def _cue_relations(view: TextView, s_index: int, sentence: Segment, members: lis
                 continue  # the cue word is part of a name ("Fund" in "Global Environment Fund")
             covered.update(range(cue_first, cue_last + 1))
             cue_text = view.text[view.tokens[cue_first].start : view.tokens[cue_last].end]
-            out += _apply_rule(view, s_index, sentence, members, rule, cue_first, cue_last, cue_text, focus, types, data)
+            out += _apply_rule(view, s_index, sentence, members, rule, cue_first, cue_last, cue_text, focus, types, data,
+                               antecedents or [])
             break
     return out
 
@@ -316,9 +322,9 @@ def _coordinated(view: TextView, start: Placed, pool: list[Placed], direction: s
 
 
 def _is_list_gap(gap: str, data: LanguageData) -> bool:
-    """Only list punctuation, a conjunction or a list word of some language between two names:
+    """Only list punctuation (quotes and emphasis marks too), a conjunction or a list word of some language between two names:
     "X, the Y and Z", "X, Y və Z", "X мен Y" (cue files: conjunctions, list_words)."""
-    words = [w for w in re.split(r"[\s,;()]+", lower(gap)) if w]
+    words = [w for w in re.split(r"[\s,;()«»\"“”„*]+", lower(gap)) if w]
     if not words:
         return True
     joiners = _list_joiners(data)
@@ -366,9 +372,27 @@ def _locative_suffixes(lang: str, data: LanguageData) -> tuple[str, ...]:
     return tuple(skeleton(str(x), data) for x in (data.cues.get(lang) or {}).get("locative_suffixes") or [])
 
 
+def _pronoun_subjects(view: TextView, sentence: Segment, cue_first: int, antecedents: list[Placed],
+                      data: LanguageData) -> list[Placed]:
+    """"В ходе визита они приняли участие в ...": a personal pronoun before the cue, and no
+    actor there, stands for the persons of the sentence before (all of them for "they", the
+    last one for "he"/"she"); the pronouns are listed per language (cues: subject_pronouns)."""
+    if not antecedents:
+        return []
+    pronouns = (data.cues.get(sentence.lang) or {}).get("subject_pronouns") or {}
+    plural = {skeleton(str(w), data) for w in pronouns.get("plural") or []}
+    singular = {skeleton(str(w), data) for w in pronouns.get("singular") or []}
+    words = {view.skeletons[k] for k in view.token_range(sentence.start, view.tokens[cue_first].start)}
+    if words & plural:
+        return list(antecedents)
+    if words & singular:
+        return [antecedents[-1]]
+    return []
+
+
 def _apply_rule(view: TextView, s_index: int, sentence: Segment, members: list[Placed], rule: CueRule,
                 cue_first: int, cue_last: int, cue_text: str, focus: dict[str, str | None],
-                types: dict[str, str], data: LanguageData) -> list[Relation]:
+                types: dict[str, str], data: LanguageData, antecedents: list[Placed]) -> list[Relation]:
     prop = rule.property
     domain = _concrete(ontology.domain_classes(prop))
     range_ = _concrete(ontology.range_classes(prop))
@@ -387,6 +411,9 @@ def _apply_rule(view: TextView, s_index: int, sentence: Segment, members: list[P
         first_subject = subjects_pool[0]
         direction = "after" if rule.subject_side == "after" else "before"
         subjects = list(_coordinated(view, first_subject, top, direction, data)) if rule.all_subjects else [first_subject]
+    elif rule.subject_side == "before" and (stand_ins := [
+            p for p in _pronoun_subjects(view, sentence, cue_first, antecedents, data) if p.type in domain]):
+        subjects = list(stand_ins)
     elif rule.subject_default and rule.subject_default.startswith("focus:"):
         f = focus.get(rule.subject_default.split(":", 1)[1])
         if f:
@@ -448,8 +475,9 @@ def _person_relations(view: TextView, s_index: int, sentence: Segment, members: 
         if not near:
             continue
         on_side = [(d, o) for d, o in near if (o.first > person.last) == (preferred == "after")]
-        # the other side only when close: "X, Director of Y" in a language that names Y first
-        near = on_side or [(d, o) for d, o in near if d <= 5]
+        # the other side only when close ("X, Director of Y" in a language that names Y first),
+        # or when a title right after the name opens a phrase ending at it ("X, советник ... МИД")
+        near = on_side or [(d, o) for d, o in near if d <= 5 or _appositive(view, person, o, data)]
         if not near:
             continue
         near.sort(key=lambda d: d[0])
@@ -460,6 +488,18 @@ def _person_relations(view: TextView, s_index: int, sentence: Segment, members: 
             confidence = max(0.5, 0.85 - 0.02 * distance)
             out.append(_relation(view, s_index, sentence, person, "worksFor", org, "structure:person-organisation", "", confidence))
     return out
+
+
+def _appositive(view: TextView, person: Placed, org: Placed, data: LanguageData) -> bool:
+    """Whether the organisation ends a title phrase set off right after the person's name:
+    "Махтумкули Акмурадов, советник по вопросам ... МИД страны"."""
+    from envgraph.mentions import cue_tables
+
+    after = person.last + 1
+    if org.first <= after or after >= len(view.tokens):
+        return False
+    gap = view.text[view.tokens[person.last].end : view.tokens[after].start].strip()
+    return gap in (",", "–", "—", "-") and view.skeletons[after] in cue_tables(view.langs[after], data).positions
 
 
 def _structural_relations(view: TextView, s_index: int, sentence: Segment, members: list[Placed],
@@ -474,6 +514,11 @@ def _structural_relations(view: TextView, s_index: int, sentence: Segment, membe
                 out.append(_relation(view, s_index, sentence, outer, "coordinates", p, "structure:name", "", 0.7))
             elif outer.type in ("Initiative", "Event") and p.type == "Place":
                 out.append(_relation(view, s_index, sentence, outer, "concerns", p, "structure:name", "", 0.65))
+            # an unknown unit named from its body: "Nazirliyinin Beynəlxalq əməkdaşlıq şöbəsi",
+            # "UNEP Office for ...", "Отдел ... Министерства ...": a part of it
+            elif (outer.type == p.type == "Organisation" and outer.mention.rule.startswith("head:")
+                  and (p.first == outer.first or p.last == outer.last)):
+                out.append(_relation(view, s_index, sentence, outer, "partOf", p, "structure:name", "", 0.65))
     for a, b in zip(top, top[1:]):
         gap = view.text[view.tokens[a.last].end : view.tokens[b.first].start].strip()
         # "Astana, Kazakhstan" / "Астане (Казахстан)"
@@ -555,7 +600,8 @@ _URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"'»)\]]+[^\s<>\"'»)\].,;:]")
 
 def extract_homepages(view: TextView, resolved: list[tuple[Mention, str]]) -> list[Attribute]:
     """A URL given in a paragraph is the homepage of the organisation or initiative the paragraph
-    is about (its first named one): "About UNOPS ... Read more: www.unops.org"."""
+    is about (its first named one): "About UNOPS ... Read more: www.unops.org"; a URL that is itself
+    the mention of a project (see mentions.discover_url_projects) is that project's homepage."""
     out: list[Attribute] = []
     placed = sorted(
         ((m, iri) for m, iri in resolved if m.type in ("Organisation", "Initiative", "Event") and not m.nested and not m.generic),
@@ -575,6 +621,9 @@ def extract_homepages(view: TextView, resolved: list[tuple[Mention, str]]) -> li
         lo = bisect.bisect_left(mention_starts, para.start)
         hi = bisect.bisect_left(mention_starts, match.start())
         candidates = placed[lo:hi]
+        named_by_url = [(m, i) for m, i in placed[hi:hi + 1] if m.norm_start == match.start()]
+        if named_by_url:
+            candidates = named_by_url  # a project known by its link: the link is its homepage
         if not candidates:
             continue
         mention, iri = candidates[0]

@@ -19,6 +19,7 @@ keys already in the store, so adding a document renames nothing).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from rapidfuzz import fuzz
@@ -76,6 +77,21 @@ class Resolver:
             resolved.append((mention, iri))
             self._add_labels(entities, iri, mention)
         return resolved, entities
+
+    def unify(self, groups: Sequence[Sequence[str]]) -> None:
+        """Make each group of registry keys ("Organisation|key") name one actor: the IRI of the
+        group's first key. Used for translations found after resolution (envgraph.align)."""
+        for group in groups:
+            iris = [self.known_keys[k] for k in group if k in self.known_keys]
+            if len(iris) < 2:
+                continue
+            target, merged = iris[0], set(iris[1:]) - {iris[0]}
+            for key, iri in self.known_keys.items():
+                if iri in merged:
+                    self.known_keys[key] = target
+            for acronym, iri in self.acronyms.items():
+                if iri in merged:
+                    self.acronyms[acronym] = target
 
     def keys(self) -> dict[str, str]:
         """The key registry, to be stored with the graph (env:key)."""

@@ -73,13 +73,15 @@ def paragraphs(text: str, data: LanguageData) -> list[Segment]:
     guesses = [_guess(text[s:e], data) for s, e in lines]
     langs: list[str | None] = [g.lang if g.evidence >= MIN_EVIDENCE else None for g in guesses]
     # weak lines (a date, a name, a heading) inherit from the nearest confident line, the one
-    # before first: headings and captions belong to the section they sit in
+    # before first: headings and captions belong to the section they sit in; never from a
+    # language that is not written in the weak line's script (a Russian line after Azerbaijani)
     confident = [i for i, g in enumerate(guesses) if g.evidence >= MIN_EVIDENCE]
     for i, lang in enumerate(langs):
         if lang is not None:
             continue
-        before = [j for j in confident if j < i]
-        after = [j for j in confident if j > i]
+        writable = [j for j in confident if guesses[i].script in data.profiles[str(guesses[j].lang)].scripts]
+        before = [j for j in writable if j < i]
+        after = [j for j in writable if j > i]
         source = before[-1] if before else (after[0] if after else None)
         fallback = "ru" if guesses[i].script == "Cyrl" else "en"
         langs[i] = guesses[source].lang if source is not None else (guesses[i].lang or fallback)
