@@ -283,12 +283,10 @@ def fixture_docs() -> list[FixtureDoc]:
 
 
 def load_fixture(store: object) -> list[FixtureDoc]:
-    """Put the fixture into an envgraph store (via ``replace_document``), then bring its summary
-    index up to date, as a build does at its end."""
+    """Put the fixture into an envgraph store (via ``replace_document``)."""
     docs = fixture_docs()
     for doc in docs:
         store.replace_document(doc.doc_id, doc.graph_iri, doc.triples, doc.sha256)  # type: ignore[attr-defined]
-    store.refresh_index()  # type: ignore[attr-defined]
     return docs
 
 

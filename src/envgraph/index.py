@@ -10,8 +10,12 @@ queries would otherwise compute per row, so they read one small set instead of t
 What ``g:index`` holds (docs/rdf-contract.md, "The summary index"):
 
 * copies of the entity triples: every triple ``?e ?p ?o`` of a document graph whose subject is an
-  *entity* (an ``ent:`` IRI typed in some document graph), once: types, labels, relations and
-  attributes with the contract's own predicates. ``g:inferred`` is not copied.
+  *entity* (an ``ent:`` IRI typed in some document graph) and whose predicate is in the ``rdf:``,
+  ``rdfs:``, ``skos:`` or ``env:`` namespace, once, under a PRIVATE predicate
+  ``idx:<prefix>-<local name>`` (``rdf:type`` → ``idx:rdf-type``, ``skos:prefLabel`` →
+  ``idx:skos-prefLabel``, ``env:funds`` → ``idx:env-funds``), with ``?ip idx:copyOf ?p`` recording
+  the mapping. No predicate of the contract ever appears in ``g:index``: the union default graph
+  and SHACL validation see no second copy of any contract triple. ``g:inferred`` is not copied.
 * ``?e idx:label ?l``: the default display label, the smallest English ``skos:prefLabel`` (any
   ``en-*`` tag), else the smallest ``rdfs:label``; and ``?e idx:label-xx ?l`` for every language
   range ``xx`` in the key table: the smallest prefLabel matching ``xx`` (``LANGMATCHES``), else
@@ -25,11 +29,12 @@ What ``g:index`` holds (docs/rdf-contract.md, "The summary index"):
 * ``?e idx:documents-<Class> n``: the number of document graphs that type ``?e`` as ``env:<Class>``.
 * ``idx:state idx:version "…"``: the version of this layout (another version: rebuilt).
 
-Maintenance: every document write marks the entities typed in the old and the new version of the
-document ``idx:pending`` (in the same transaction as the write where the backend allows it);
+Maintenance: once a store has an index, every document write marks the entities typed in the old
+and the new version of the document ``idx:pending`` (in the same transaction as the write where the backend allows it);
 :func:`refresh_index` recomputes the pending entities (their copies, labels and counts) from the
 document graphs in ONE update and clears the marks. A store that is closed after writing, a
-build, a removal and an import refresh it; an index that is missing, of another version or left
+build, a removal and an import refresh it. A store without any index (a fresh one being filled)
+marks nothing: the first refresh computes everything in one pass. An index that is missing, of another version or left
 pending (a killed build) is rebuilt by :func:`refresh_index` (``envgraph reindex``) and refused by
 :func:`check_index` on a read-only store, so no query silently reads stale labels.
 """
@@ -53,7 +58,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 log = logging.getLogger(__name__)
 
-VERSION = "1"
+VERSION = "2"  # 2: private predicates only (1 copied the contract's own)
 INDEX = URIRef(settings.INDEX_GRAPH)
 IDX = settings.INDEX_NS
 _G = f"<{settings.INDEX_GRAPH}>"
@@ -61,15 +66,38 @@ _INF = f"<{settings.INFERRED_GRAPH}>"
 _ENTITY_FILTER = f'FILTER(isIRI(?e) && STRSTARTS(STR(?e), "{settings.ENTITY_BASE}"))'
 #: a refresh touching more entities than this recomputes them all in one pass instead
 _FULL_SHARE = 0.3
+#: the namespaces whose predicates are copied, and the prefix of their private copies
+COPIED_NAMESPACES: dict[str, str] = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "env": settings.ONTOLOGY_NS,
+}
+#: the index holds something (so writes must mark what they change)
+_HAS_INDEX = f"FILTER EXISTS {{ GRAPH {_G} {{ idx:state ?anyKey ?anyValue }} }}"
+
+
+def private(predicate: str) -> URIRef:
+    """The index's private copy of a contract predicate (``env:funds`` → ``idx:env-funds``)."""
+    for short, ns in COPIED_NAMESPACES.items():
+        if predicate.startswith(ns):
+            return URIRef(f"{IDX}{short}-{predicate[len(ns):]}")
+    raise ValueError(f"the index copies no predicate {predicate}")
+
+
+def _private_values() -> str:
+    rows = " ".join(f'("{ns}" "{short}-")' for short, ns in COPIED_NAMESPACES.items())
+    return f"VALUES (?ns ?short) {{ {rows} }}"
 
 
 @dataclass(frozen=True, slots=True)
 class IndexState:
     """What the index of a store looks like right now."""
 
-    version: str | None  # None: no index
+    version: str | None  # None: no index, or one that a raw update marked stale
     pending: bool  # entities wait for a refresh
     documents: bool  # some graph other than g:index and g:inferred holds typed things
+    exists: bool = False  # g:index holds anything (an index was computed once)
 
     @property
     def fresh(self) -> bool:
@@ -89,9 +117,10 @@ class IndexReport:
 
 
 _STATE_QUERY = f"""
-SELECT ?version ?pending ?documents WHERE {{
+SELECT ?version ?pending ?documents ?exists WHERE {{
   OPTIONAL {{ GRAPH {_G} {{ idx:state idx:version ?version }} }}
   BIND(EXISTS {{ GRAPH {_G} {{ ?p idx:pending true }} }} AS ?pending)
+  BIND(EXISTS {{ GRAPH {_G} {{ idx:state ?k ?v }} }} AS ?exists)
   BIND(EXISTS {{ GRAPH ?g {{ ?x a ?c }} FILTER(?g != {_INF} && ?g != {_G}) }} AS ?documents)
 }}"""
 
@@ -103,12 +132,23 @@ STALE_SPARQL = f"DELETE WHERE {{ GRAPH {_G} {{ <{IDX}state> <{IDX}version> ?v }}
 def index_state(store: Store) -> IndexState:
     """The version of the store's index and whether entities wait for a refresh."""
     rows = store.query(_STATE_QUERY).rows
-    version, pending, documents = rows[0] if rows else (None, None, None)
+    version, pending, documents, exists = rows[0] if rows else (None, None, None, None)
     return IndexState(
         version=None if version is None else str(version),
         pending=bool(pending is not None and pending.toPython()),  # type: ignore[union-attr]
         documents=bool(documents is not None and documents.toPython()),  # type: ignore[union-attr]
+        exists=bool(exists is not None and exists.toPython()),  # type: ignore[union-attr]
     )
+
+
+def refresh_if_indexed(store: Store) -> IndexReport | None:
+    """Refresh the index after a write, but only when the store has one: a store that never
+    had an index keeps none until something needs it (a build, a named query, ``close()``,
+    ``envgraph reindex``), so loading and removing data adds no derived graph to it."""
+    state = index_state(store)
+    if not state.exists:
+        return None
+    return refresh_index(store)
 
 
 def check_index(store: Store) -> None:
@@ -137,11 +177,12 @@ def check_index(store: Store) -> None:
 
 def mark_graph_sparql(graph: str) -> str:
     """Update operations marking the entities typed in ``graph`` (a SPARQL IRI term) pending,
-    and recording the classes it uses (``idx:state idx:class``, for the summary query)."""
+    and recording the classes it uses (``idx:state idx:class``, for the summary query); a
+    no-op while the store has no index (its first refresh computes everything)."""
     return (
-        f"INSERT {{ GRAPH {_G} {{ ?e idx:pending true }} }} WHERE {{\n"
+        f"INSERT {{ GRAPH {_G} {{ ?e idx:pending true }} }} WHERE {{\n  {_HAS_INDEX}\n"
         f"  {{ SELECT DISTINCT ?e WHERE {{ GRAPH {graph} {{ ?e a ?c }} }} }}\n  {_ENTITY_FILTER}\n}} ;\n"
-        f"INSERT {{ GRAPH {_G} {{ idx:state idx:class ?c }} }} WHERE {{\n"
+        f"INSERT {{ GRAPH {_G} {{ idx:state idx:class ?c }} }} WHERE {{\n  {_HAS_INDEX}\n"
         f"  {{ SELECT DISTINCT ?c WHERE {{ GRAPH {graph} {{ ?x a ?c }} }} }}\n}}"
     )
 
@@ -150,7 +191,7 @@ def mark_document_sparql(id_term: str) -> str:
     """An update operation marking the entities typed in the graphs of the document whose
     ``dcterms:identifier`` is ``id_term`` (an escaped literal) pending."""
     return (
-        f"INSERT {{ GRAPH {_G} {{ ?e idx:pending true }} }} WHERE {{\n"
+        f"INSERT {{ GRAPH {_G} {{ ?e idx:pending true }} }} WHERE {{\n  {_HAS_INDEX}\n"
         f"  {{ SELECT DISTINCT ?e WHERE {{ GRAPH ?old {{ ?d dcterms:identifier {id_term} ; "
         f"env:sha256 ?h . ?e a ?c }} FILTER(?old != {_INF} && ?old != {_G}) }} }}\n  {_ENTITY_FILTER}\n}}"
     )
@@ -176,13 +217,13 @@ _MARK_ALL = (
 
 _TAGS_QUERY = f"""
 SELECT DISTINCT ?tag WHERE {{
-  GRAPH {_G} {{ ?e idx:pending true . ?e skos:prefLabel|env:position ?l }}
+  GRAPH {_G} {{ ?e idx:pending true . ?e idx:skos-prefLabel|idx:env-position ?l }}
   BIND(LCASE(LANG(?l)) AS ?tag)
 }}"""
 
 _KEYS_QUERY = f"SELECT ?range WHERE {{ GRAPH {_G} {{ ?p idx:range ?range }} }}"
 _COUNT_PENDING = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {_G} {{ ?e idx:pending true }} }}"
-_COUNT_INDEXED = f"SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {{ GRAPH {_G} {{ ?e a ?c }} }}"
+_COUNT_INDEXED = f"SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {{ GRAPH {_G} {{ ?e idx:rdf-type ?c }} }}"
 
 
 def language_ranges(tags: Iterable[str]) -> list[str]:
@@ -238,17 +279,22 @@ def _copy_ops() -> list[str]:
         # forget what the index says about the pending entities
         f"DELETE {{ GRAPH {_G} {{ ?e ?p ?o }} }} WHERE {{ {pending} GRAPH {_G} {{ ?e ?p ?o }}"
         " FILTER(?p != idx:pending) }",
-        # copies of their triples, from every document graph
-        f"INSERT {{ GRAPH {_G} {{ ?e ?p ?o }} }} WHERE {{\n"
+        # private copies of their triples, from every document graph
+        f"INSERT {{ GRAPH {_G} {{ ?e ?ip ?o }} }} WHERE {{\n"
         f"  {{ SELECT DISTINCT ?e ?p ?o WHERE {{ {pending} GRAPH ?g {{ ?e ?p ?o }}"
-        f" FILTER(?g != {_INF} && ?g != {_G}) }} }}\n}}",
-        # the properties entities use (for the summary query; never removed, a property no
-        # entity uses any more simply counts nothing)
-        f"INSERT {{ GRAPH {_G} {{ idx:state idx:property ?p }} }} WHERE {{\n"
-        f"  {{ SELECT DISTINCT ?p WHERE {{ {pending} GRAPH {_G} {{ ?e ?p ?o }} }} }}\n}}",
+        f" FILTER(?g != {_INF} && ?g != {_G}) }} }}\n"
+        f"  {_private_values()} FILTER(STRSTARTS(STR(?p), ?ns))\n"
+        f'  BIND(IRI(CONCAT(STR(idx:), ?short, STRAFTER(STR(?p), ?ns))) AS ?ip)\n}}',
+        # which private predicate copies which contract predicate (for the summary query; never
+        # removed: a predicate no entity uses any more simply counts nothing)
+        f"INSERT {{ GRAPH {_G} {{ ?ip idx:copyOf ?p }} }} WHERE {{\n"
+        f"  {{ SELECT DISTINCT ?p WHERE {{ {pending} GRAPH ?g {{ ?e ?p ?o }}"
+        f" FILTER(?g != {_INF} && ?g != {_G}) }} }}\n"
+        f"  {_private_values()} FILTER(STRSTARTS(STR(?p), ?ns))\n"
+        f'  BIND(IRI(CONCAT(STR(idx:), ?short, STRAFTER(STR(?p), ?ns))) AS ?ip)\n}}',
         # documents per (entity, env: class)
         f"INSERT {{ GRAPH {_G} {{ ?e ?countProp ?n }} }} WHERE {{\n"
-        f"  {{ SELECT ?e ?c (COUNT(DISTINCT ?g) AS ?n) WHERE {{ {pending} GRAPH {_G} {{ ?e a ?c }}\n"
+        f"  {{ SELECT ?e ?c (COUNT(DISTINCT ?g) AS ?n) WHERE {{ {pending} GRAPH {_G} {{ ?e idx:rdf-type ?c }}\n"
         f"      GRAPH ?g {{ ?e a ?c }} FILTER(?g != {_INF} && ?g != {_G}) }} GROUP BY ?e ?c }}\n"
         f"  FILTER(STRSTARTS(STR(?c), STR(env:)))\n"
         f'  BIND(IRI(CONCAT(STR(idx:), "documents-", STRAFTER(STR(?c), "#"))) AS ?countProp)\n}}',
@@ -260,8 +306,8 @@ def _display_and_finish_ops(ranges: list[str], new_ranges: list[str]) -> list[st
     clear the marks and stamp the version."""
     keys = _key_values(ranges)
     ops = [
-        *_display_ops("skos:prefLabel", "idx:label", "labelProp", keys, "?e rdfs:label ?l"),
-        *_display_ops("env:position", "idx:position", "positionProp", keys, "?e env:position ?l"),
+        *_display_ops("idx:skos-prefLabel", "idx:label", "labelProp", keys, "?e idx:rdfs-label ?l"),
+        *_display_ops("idx:env-position", "idx:position", "positionProp", keys, "?e idx:env-position ?l"),
     ]
     if new_ranges:
         ops.append(

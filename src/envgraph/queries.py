@@ -62,7 +62,7 @@ _MAX_COMBINATIONS = 50  # label lookups that match many entities: run at most th
 # the summary index holds each entity's labels once (the union repeats them per document)
 _RESOLVE_LABEL = """
 SELECT DISTINCT ?entity WHERE {
-  GRAPH g:index { ?entity skos:prefLabel|skos:altLabel|rdfs:label ?name }
+  GRAPH g:index { ?entity idx:skos-prefLabel|idx:skos-altLabel|idx:rdfs-label ?name }
   FILTER(isIRI(?entity) && LCASE(STR(?name)) = LCASE(STR(?label)))
 }
 ORDER BY ?entity"""

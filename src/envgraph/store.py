@@ -462,7 +462,7 @@ class _SparqlStore:
         marks = [summary.mark_graph_sparql(sparql_term(g)) for g in graphs]
         drops = [f"DROP GRAPH {sparql_term(g)}" for g in graphs]
         self._run_update(prefix_block() + " ;\n".join([*marks, *drops, "DROP SILENT GRAPH g:inferred"]))
-        self.refresh_index()
+        summary.refresh_if_indexed(self)
         still = _still_mentioned(self, sorted(mentioned, key=str))
         gone = tuple(sorted(str(e) for e in mentioned if e not in still))
         return RemovalReport(
@@ -536,7 +536,7 @@ class _SparqlStore:
         parts.extend(marks)
         if by_graph:
             self._run_update(prefix_block() + " ;\n".join(parts))
-            self.refresh_index()
+            summary.refresh_if_indexed(self)
         return len(parsed) - skipped
 
     def dump(self, output: Path | str | IO[bytes], format: str = "trig") -> None:
