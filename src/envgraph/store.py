@@ -862,9 +862,19 @@ class EmbeddedStore(_SparqlStore):
 def _result_from_ox(answer: Any) -> QueryResult:
     if isinstance(answer, ox.QuerySolutions):
         names = [v.value for v in answer.variables]
-        rows = [
-            tuple(None if s[n] is None else from_ox(s[n]) for n in names) for s in answer
-        ]
+        # one rdflib term per distinct value: labels, predicates and documents repeat across
+        # rows, and building rdflib terms is the slow part of reading a large answer
+        memo: dict[Any, Node] = {}
+
+        def convert(term: Any) -> Node | None:
+            if term is None:
+                return None
+            node = memo.get(term)
+            if node is None:
+                node = memo[term] = from_ox(term)
+            return node
+
+        rows = [tuple(convert(s[n]) for n in names) for s in answer]
         return QueryResult(vars=names, rows=rows)
     if isinstance(answer, ox.QueryBoolean):
         return QueryResult(vars=[], rows=[], kind="ask", boolean=bool(answer))
