@@ -82,9 +82,17 @@ def sort_rows(
     """The rows in ORDER BY order (stable: ties keep the engine's order)."""
     position = {name: i for i, name in enumerate(variables)}
     ordered = list(rows)
+    memo: dict[Node | None, tuple[Any, ...]] = {}  # values repeat across rows
+
+    def cached(term: Node | None) -> tuple[Any, ...]:
+        found = memo.get(term)
+        if found is None:
+            found = memo[term] = term_key(term)
+        return found
+
     for key in reversed(keys):
         i = position.get(key.var)
         if i is None:
             continue  # a variable not projected: SPARQL sorts on it before projecting
-        ordered.sort(key=lambda row: term_key(row[i]), reverse=key.descending)
+        ordered.sort(key=lambda row: cached(row[i]), reverse=key.descending)
     return ordered

@@ -297,7 +297,8 @@ def run_query(
         answer = _ordered_query(store, named.text, bindings)
         if result is None:
             result = answer
-            seen.update(answer.rows)
+            if len(combos) > 1:  # hashing every row costs: only when answers are merged
+                seen.update(answer.rows)
             continue
         for row in answer.rows:
             if row not in seen:
