@@ -166,6 +166,7 @@ def test_every_named_query_answers_the_same_on_both_backends(
         remote = open_store(server.url)
         clear_store(remote)
         load_fixture(remote)
+        remote.refresh_index()  # as a build does at its end: `envgraph query` opens read-only
         for name, variants in CASES.items():
             for extra in variants:
                 for lang in ("en", "ru"):

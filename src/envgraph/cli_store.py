@@ -213,6 +213,19 @@ def cmd_reason(
     typer.echo(f"{report.triples} inferred triples ({report.method}, {report.seconds:.2f} s{phases})")
 
 
+def cmd_reindex(
+    store: StoreOption = None,
+    wait: LockTimeoutOption = 0.0,
+) -> None:
+    """Recompute the summary index g:index that the named queries read (stores built by an older
+    envgraph, loaded with another tool, or left by a killed build)."""
+    from envgraph.store import open_store
+
+    with open_store(store, lock_timeout=wait) as opened:
+        report = opened.refresh_index(full=True)
+    typer.echo(f"summary index: {report.entities} entities ({report.seconds:.1f} s)")
+
+
 def cmd_validate(
     shapes: Annotated[
         Optional[Path], typer.Option("--shapes", help="SHACL shapes file (default: ontology/shapes.ttl).")
@@ -267,5 +280,6 @@ def register(app: typer.Typer) -> None:
     app.command("import")(cmd_import)
     app.command("remove")(cmd_remove)
     app.command("reason")(cmd_reason)
+    app.command("reindex")(cmd_reindex)
     app.command("validate")(cmd_validate)
     app.command("documents")(cmd_documents)

@@ -228,7 +228,7 @@ WHERE {
       VALUES ?class { env:Organisation env:Initiative env:Convention env:Event env:Person
                       env:Country env:Place }
       GRAPH ?g { ?entity a ?class }
-      FILTER(?g != g:inferred)
+      FILTER(?g != g:inferred && ?g != g:index)
       OPTIONAL { GRAPH ?g { ?doc dcterms:identifier ?docId ; env:sha256 ?sha } }
     }
     GROUP BY ?entity ?class
@@ -273,7 +273,7 @@ WHERE {
     {
       SELECT DISTINCT ?g ?subject ?predicate ?object WHERE {
         GRAPH ?g { ?subject ?predicate ?object }
-        FILTER(?g != g:inferred && isIRI(?object))
+        FILTER(?g != g:inferred && ?g != g:index && isIRI(?object))
         FILTER(STRSTARTS(STR(?predicate), STR(env:)) && STRSTARTS(STR(?subject), STR(ent:)))
       }
     }

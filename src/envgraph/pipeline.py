@@ -190,6 +190,8 @@ def build(
                 _count(report, extraction, entity_types)
         for type_name in entity_types.values():
             report.entities_by_type[type_name] = report.entities_by_type.get(type_name, 0) + 1
+        if report.documents:
+            target.refresh_index()  # once per build: the summary index of every document written
     finally:
         if own_store:
             target.close()

@@ -40,6 +40,7 @@ from rdflib.term import Node
 
 from envgraph import resources
 from envgraph.errors import QueryError
+from envgraph.ordering import sort_rows, split_order_by
 from envgraph.settings import ONTOLOGY_NS
 from envgraph.sparqlutil import expand_curie
 from envgraph.store import QueryResult, Store
@@ -59,9 +60,10 @@ _LOCAL_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
 _LANG_RE = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
 _MAX_COMBINATIONS = 50  # label lookups that match many entities: run at most this many queries
 
+# the summary index holds each entity's labels once (the union repeats them per document)
 _RESOLVE_LABEL = """
 SELECT DISTINCT ?entity WHERE {
-  ?entity skos:prefLabel|skos:altLabel|rdfs:label ?name .
+  GRAPH g:index { ?entity idx:skos-prefLabel|idx:skos-altLabel|idx:rdfs-label ?name }
   FILTER(isIRI(?entity) && LCASE(STR(?name)) = LCASE(STR(?label)))
 }
 ORDER BY ?entity"""
@@ -188,8 +190,9 @@ def resolve_query(spec: str, folder: Path | None = None) -> NamedQuery:
 
 
 def resolve_label(store: Store, label: str) -> list[URIRef]:
-    """Entities with ``label`` as a prefLabel, altLabel or rdfs:label (exact, case-insensitive).
-    The label is bound as a literal; it never becomes query text."""
+    """Entities with ``label`` as a prefLabel, altLabel or rdfs:label (exact, case-insensitive),
+    read from the summary index. The label is bound as a literal; it never becomes query text."""
+    check_index(store)
     rows = store.query(_RESOLVE_LABEL, {"label": Literal(label)}).rows
     return [r[0] for r in rows if isinstance(r[0], URIRef)]
 
@@ -227,6 +230,21 @@ def query_body(text: str) -> str:
     return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
 
 
+def _mentions_index(text: str) -> bool:
+    """True when a query reads the summary index (``g:index`` or the ``idx:`` vocabulary)."""
+    return re.search(r"\bg:index\b|\bidx:|envgraph/graph/index>", query_body(text)) is not None
+
+
+def check_index(store: Store) -> None:
+    """The summary index must be fresh before a query reads it (see envgraph.index); stores
+    without the envgraph store API (e.g. a plain rdflib wrapper) are taken as they are."""
+    if not hasattr(store, "location") or not hasattr(store, "read_only"):
+        return
+    from envgraph.index import check_index as check
+
+    check(store)
+
+
 def _mentions_variable(text: str, name: str) -> bool:
     return re.search(rf"[?$]{re.escape(name)}\b", query_body(text)) is not None
 
@@ -244,6 +262,8 @@ def run_query(
     *values* are never rejected: a value that matches nothing gives no rows.
     """
     named = resolve_query(query) if isinstance(query, str) else query
+    if _mentions_index(named.text):
+        check_index(store)
     given = dict(params or {})
     if named.params:
         known = {p.name for p in named.params}
@@ -274,10 +294,11 @@ def run_query(
     seen: set[tuple[Node | None, ...]] = set()
     for combo in combos:
         bindings = {**fixed, **{key: node for (key, _), node in zip(choices, combo)}}
-        answer = store.query(named.text, bindings)
+        answer = _ordered_query(store, named.text, bindings)
         if result is None:
             result = answer
-            seen.update(answer.rows)
+            if len(combos) > 1:  # hashing every row costs: only when answers are merged
+                seen.update(answer.rows)
             continue
         for row in answer.rows:
             if row not in seen:
@@ -285,6 +306,20 @@ def run_query(
                 result.rows.append(row)
     assert result is not None  # product of non-empty lists is never empty
     return result
+
+
+def _ordered_query(store: Store, text: str, bindings: Mapping[str, Node]) -> QueryResult:
+    """Run a query; a trailing ORDER BY on plain variables is applied in Python (see
+    envgraph.ordering: the engine's string comparisons are the slow part of such a sort)."""
+    split = split_order_by(query_body(text))
+    if split is None:
+        return store.query(text, bindings)
+    unordered, keys = split
+    answer = store.query(unordered, bindings)
+    if answer.kind != "select" or any(k.var not in answer.vars for k in keys):
+        return store.query(text, bindings)  # sorts on something not projected: the engine's
+    answer.rows[:] = sort_rows(answer.vars, answer.rows, keys)
+    return answer
 
 
 def describe(query: NamedQuery) -> str:

@@ -11,9 +11,11 @@ DOC_BASE = "https://w3id.org/envgraph/doc/"
 GRAPH_BASE = "https://w3id.org/envgraph/graph/"
 INFERRED_GRAPH = GRAPH_BASE + "inferred"
 KEY_INDEX_GRAPH = GRAPH_BASE + "keys"  # the person-key index (envgraph.keyindex)
+INDEX_GRAPH = GRAPH_BASE + "index"  # the store's summary index (envgraph.index)
+INDEX_NS = "https://w3id.org/envgraph/index#"
 # Named graphs envgraph derives from the document graphs. They hold no asserted facts: the
 # reasoner reads every named graph except these (add any new derived graph here).
-DERIVED_GRAPHS: tuple[str, ...] = (INFERRED_GRAPH, KEY_INDEX_GRAPH)
+DERIVED_GRAPHS: tuple[str, ...] = (INFERRED_GRAPH, KEY_INDEX_GRAPH, INDEX_GRAPH)
 
 STORE_ENV_VAR = "ENVGRAPH_STORE"
 CACHE_ENV_VAR = "ENVGRAPH_CACHE"

@@ -41,6 +41,8 @@ from __future__ import annotations
 import csv
 import fcntl
 import io
+import itertools
+import re
 import json
 import os
 import shutil
@@ -59,6 +61,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from envgraph import index as summary
 from envgraph import keyindex, settings
 from envgraph.errors import InputError, QueryError, StoreError
 from envgraph.vocab import DCTERMS, ENV
@@ -83,6 +86,7 @@ Quad = tuple[Node, Node, Node, Node | None]
 
 ENV_SHA256 = ENV.sha256
 INFERRED = URIRef(settings.INFERRED_GRAPH)
+INDEX = URIRef(settings.INDEX_GRAPH)
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 MEMORY = ":memory:"
 
@@ -272,6 +276,8 @@ class Store(Protocol):
 
     def remove_document(self, doc_id: str) -> RemovalReport: ...
 
+    def refresh_index(self, *, full: bool = False) -> summary.IndexReport: ...
+
     def document_hashes(self, doc_ids: Iterable[str] | None = None) -> dict[str, str]: ...
 
     def documents(self) -> list[DocumentInfo]: ...
@@ -326,6 +332,11 @@ SELECT DISTINCT ?g WHERE {
 _COUNT_PER_GRAPH = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 
 
+_DERIVED_RE = re.compile(
+    r"\bg:(inferred|index)\b|" + re.escape(settings.INFERRED_GRAPH) + "|" + re.escape(settings.INDEX_GRAPH)
+)
+
+
 def _entity_filter() -> str:
     return f'FILTER(isIRI(?e) && STRSTARTS(STR(?e), "{settings.ENTITY_BASE}"))'
 
@@ -361,12 +372,39 @@ class _SparqlStore:
     def update(self, sparql: str) -> None:
         """Run a SPARQL 1.1 update (one transaction). The contract's prefixes are predeclared.
 
-        An update that may add discovered actors' keys (it names ``skos:notation`` or LOADs
-        data) also drops the person-key index, in the same transaction; the next build makes
-        it again (see :mod:`envgraph.keyindex`)."""
+        An update that names ``g:inferred`` or ``g:index`` is taken to maintain those derived
+        graphs (as envgraph's reasoner and index do); any other may have changed document
+        graphs behind the summary index's back, so it marks the index stale in the same
+        transaction, and the next refresh (``close()``, a named query on a writable store,
+        ``envgraph reindex``) rebuilds it. An update that may add discovered actors' keys (it
+        names ``skos:notation`` or LOADs data) also drops the person-key index, in the same
+        transaction; the next build makes it again (see :mod:`envgraph.keyindex`)."""
         self._check_writable()
-        tail = " ;\n" + keyindex.drop_index_update() if keyindex.update_may_add_keys(sparql) else ""
-        self._run_update(prefix_block() + sparql + tail)
+        text = prefix_block() + sparql
+        if not _DERIVED_RE.search(sparql):
+            text = text.rstrip().rstrip(";") + " ;\n" + summary.STALE_SPARQL
+        if keyindex.update_may_add_keys(sparql):
+            text = text.rstrip().rstrip(";") + " ;\n" + keyindex.drop_index_update()
+        self._run_update(text)
+
+    def refresh_index(self, *, full: bool = False) -> summary.IndexReport:
+        """Bring the summary index ``g:index`` up to date (see :mod:`envgraph.index`):
+        recompute the entities that writes marked pending, or everything when ``full`` or when
+        the store has no index of this version yet."""
+        self._check_writable()
+        return summary.refresh_index(self, full=full)
+
+    def _refresh_before_close(self) -> None:
+        """A writer leaves a fresh index behind: refresh it if writes left entities pending."""
+        if self.read_only:
+            return
+        try:
+            if not summary.index_state(self).fresh:
+                summary.refresh_index(self)
+        except (StoreError, QueryError) as err:  # the store stays usable: queries ask for a reindex
+            import logging
+
+            logging.getLogger(__name__).warning("could not refresh the summary index: %s", err)
 
     def _check_writable(self) -> None:
         if self.read_only:
@@ -382,7 +420,10 @@ class _SparqlStore:
         ``dcterms:identifier`` and ``env:sha256``.
 
         Any graph holding an older version of ``doc_id`` (found by its bookkeeping triples) and
-        ``g:inferred`` are dropped in the same update.
+        ``g:inferred`` are dropped in the same update, which also marks the entities of the old
+        and the new version pending in the summary index (:mod:`envgraph.index`); the index is
+        brought up to date by :meth:`refresh_index` (a build, ``close()`` and the named queries
+        call it).
         """
         self._check_writable()
         graph = URIRef(graph_iri)
@@ -397,11 +438,14 @@ class _SparqlStore:
             )
         self._run_update(
             prefix_block()
+            + summary.mark_document_sparql(id_term)
+            + f" ;\n{summary.mark_graph_sparql(g)} ;\n"
             + "DELETE { GRAPH ?old { ?s ?p ?o } } WHERE {\n"
             + f"  GRAPH ?old {{ ?d dcterms:identifier {id_term} ; env:sha256 ?h . ?s ?p ?o }}\n"
-            + "  FILTER(?old != g:inferred)\n} ;\n"
+            + "  FILTER(?old != g:inferred && ?old != g:index)\n} ;\n"
             + f"DROP SILENT GRAPH {g} ;\nDROP SILENT GRAPH g:inferred ;\n"
-            + f"INSERT DATA {{ GRAPH {g} {{\n{lines}\n}} }}"
+            + f"INSERT DATA {{ GRAPH {g} {{\n{lines}\n}} }} ;\n"
+            + summary.mark_graph_sparql(g)
         )
 
     def replace_documents(self, documents: Sequence[DocumentGraph]) -> None:
@@ -438,7 +482,8 @@ class _SparqlStore:
         """Drop the document's graph (and ``g:inferred``, now stale).
 
         Entities exist only through the triples of document graphs, so an entity that no other
-        document mentions disappears with the graph; the report lists them.
+        document mentions disappears with the graph (and from the summary index, refreshed
+        here); the report lists them.
         """
         self._check_writable()
         graphs = [
@@ -460,8 +505,10 @@ class _SparqlStore:
             ).rows
         }
         had_inferred = bool(self.query("ASK { GRAPH g:inferred { ?s ?p ?o } }").boolean)
-        drops = " ;\n".join(f"DROP GRAPH {sparql_term(g)}" for g in graphs)
-        self._run_update(prefix_block() + drops + " ;\nDROP SILENT GRAPH g:inferred")
+        marks = [summary.mark_graph_sparql(sparql_term(g)) for g in graphs]
+        drops = [f"DROP GRAPH {sparql_term(g)}" for g in graphs]
+        self._run_update(prefix_block() + " ;\n".join([*marks, *drops, "DROP SILENT GRAPH g:inferred"]))
+        summary.refresh_if_indexed(self)
         still = _still_mentioned(self, sorted(mentioned, key=str))
         gone = tuple(sorted(str(e) for e in mentioned if e not in still))
         return RemovalReport(
@@ -475,10 +522,13 @@ class _SparqlStore:
 
     def dataset(self) -> Dataset:
         """A copy of everything as an in-memory rdflib Dataset (one graph per named graph;
-        ``default_union`` on). A snapshot: changing it does not change the store."""
+        ``default_union`` on), without the summary index ``g:index`` (derived data). A snapshot:
+        changing it does not change the store."""
         ds = Dataset(default_union=True)
         graphs: dict[Node, Graph] = {}
         for s, p, o, g in self._quads():
+            if g == INDEX:
+                continue  # derived: recomputed wherever the data goes
             if g is None:
                 ds.default_graph.add((s, p, o))
                 continue
@@ -494,7 +544,9 @@ class _SparqlStore:
         """Load an RDF file, replacing each named graph the file contains (one transaction).
 
         Triples outside named graphs (Turtle, N-Triples, RDF/XML files, or a TriG default graph)
-        go to ``graph``, by default ``g:import/<file name>``. Returns the number of quads loaded.
+        go to ``graph``, by default ``g:import/<file name>``. A summary index in the file
+        (``g:index``) is ignored: the store's own is refreshed for the graphs loaded. Returns the
+        number of quads loaded.
         """
         self._check_writable()
         source = Path(path)
@@ -507,30 +559,39 @@ class _SparqlStore:
         except (SyntaxError, ValueError, OSError) as err:
             raise InputError(f"{source}: cannot parse as {info.name}: {err}") from err
         by_graph: dict[Node, list[Triple]] = {}
+        skipped = 0
         for quad in parsed:
             g = (
                 target
                 if isinstance(quad.graph_name, ox.DefaultGraph)
                 else from_ox(quad.graph_name)
             )
+            if g == INDEX:
+                skipped += 1  # derived data of another store: recomputed below
+                continue
             by_graph.setdefault(g, []).append(
                 (from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object))
             )
-        parts = [f"DROP SILENT GRAPH {sparql_term(g)}" for g in by_graph]
+        marks = [summary.mark_graph_sparql(sparql_term(g)) for g in by_graph]
+        parts = [*marks, *(f"DROP SILENT GRAPH {sparql_term(g)}" for g in by_graph)]
         for g, triples in by_graph.items():
             lines = "\n".join(
                 f"{sparql_term(s)} {sparql_term(p)} {sparql_term(o)} ." for s, p, o in triples
             )
             parts.append(f"INSERT DATA {{ GRAPH {sparql_term(g)} {{\n{lines}\n}} }}")
+        parts.extend(marks)
         # the file may bring keys of discovered actors (or a person-key index of another store):
-        # drop the index, last, rather than let it miss them; the next build makes it again
+        # drop the key index, last, rather than let it miss them; the next build makes it again
         parts.append(keyindex.drop_index_update())
-        self._run_update(" ;\n".join(parts))
-        return len(parsed)
+        if by_graph:
+            self._run_update(prefix_block() + " ;\n".join(parts))
+            summary.refresh_if_indexed(self)
+        return len(parsed) - skipped
 
     def dump(self, output: Path | str | IO[bytes], format: str = "trig") -> None:
         """Write the store. Dataset formats (TriG, N-Quads, JSON-LD) keep the named graphs;
-        triple formats (Turtle, N-Triples, RDF/XML) write the union of all graphs, flattened."""
+        triple formats (Turtle, N-Triples, RDF/XML) write the union of all graphs, flattened.
+        The summary index (``g:index``, derived data) is not written."""
         info = rdf_format(format)
         if info.datasets:
             quads: Iterable[ox.Quad] = (
@@ -538,13 +599,15 @@ class _SparqlStore:
                     to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph() if g is None else to_ox(g)
                 )
                 for s, p, o, g in self._quads()
+                if g != INDEX
             )
             data: Iterable[ox.Quad] | Iterable[ox.Triple] = list(quads)
         else:
             data = sorted(
                 {
                     ox.Triple(to_ox(s), to_ox(p), to_ox(o))
-                    for s, p, o, _ in self._quads()
+                    for s, p, o, g in self._quads()
+                    if g != INDEX
                 },
                 key=str,
             )
@@ -576,7 +639,7 @@ def _dump_prefixes(format_name: str) -> dict[str, str] | None:
     need backslash escapes (#, =, /), so those IRIs are clearer written whole."""
     if format_name not in ("trig", "turtle"):
         return None
-    return {k: v for k, v in DEFAULT_PREFIXES.items() if k not in ("doc", "ent", "g")}
+    return {k: v for k, v in DEFAULT_PREFIXES.items() if k not in ("doc", "ent", "g", "idx")}
 
 
 def _with_bookkeeping(doc_id: str, triples: list[Triple], sha256: str) -> list[Triple]:
@@ -602,7 +665,8 @@ def _still_mentioned(store: _SparqlStore, entities: Sequence[Node]) -> set[Node]
         chunk = entities[start : start + 500]
         values = "VALUES ?e { " + " ".join(sparql_term(e) for e in chunk) + " }"
         rows = store.query(
-            f"SELECT DISTINCT ?e WHERE {{ {values} GRAPH ?g {{ {{ ?e ?p ?o }} UNION {{ ?s ?p ?e }} }} }}"
+            f"SELECT DISTINCT ?e WHERE {{ {values} GRAPH ?g {{ {{ ?e ?p ?o }} UNION {{ ?s ?p ?e }} }}"
+            f" FILTER(?g != {sparql_term(INDEX)}) }}"
         ).rows
         found.update(r[0] for r in rows if r[0] is not None)
     return found
@@ -818,11 +882,15 @@ class EmbeddedStore(_SparqlStore):
             {"id": Literal(doc_id)},
         ).rows
         try:
+            # the entities of the old version are marked pending before it goes, those of the
+            # new one after it is in: a crash in between leaves marks, never a stale index
+            summary.mark_graphs(self, [*(g for (g,) in old if g is not None), graph_iri])
             for (g,) in old:
                 self.oxigraph.remove_graph(ox.NamedNode(str(g)))
             self.oxigraph.remove_graph(ox.NamedNode(settings.INFERRED_GRAPH))
             self.oxigraph.remove_graph(ox.NamedNode(graph_iri))
             self.oxigraph.load(triples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph_iri))
+            summary.mark_graphs(self, [graph_iri])
             # RocksDB keeps what was written in memory until it flushes; flushing every few MB
             # keeps a long build's memory flat (measured: +130 MB per 100 documents without)
             self._unflushed += len(triples)
@@ -865,9 +933,13 @@ class EmbeddedStore(_SparqlStore):
             graphs = {str(g) for (g,) in old} | {d.graph_iri for d in chunk} | {settings.INFERRED_GRAPH}
             text = "".join(d.ntriples.replace(" .\n", f" <{d.graph_iri}> .\n") for d in chunk)
             try:
+                # the summary index: the old versions' entities marked pending before they go,
+                # the new ones' after they are in (a crash in between leaves marks, never a stale index)
+                summary.mark_graphs(self, [*(g for (g,) in old if g is not None), *(d.graph_iri for d in chunk)])
                 for graph in sorted(graphs):
                     store.remove_graph(ox.NamedNode(graph))
                 store.bulk_load(text, format=ox.RdfFormat.N_QUADS)
+                summary.mark_graphs(self, [d.graph_iri for d in chunk])
             except SyntaxError:  # nothing was loaded: write one by one, to name the document at fault
                 super().replace_documents(chunk)
             except OSError as err:
@@ -904,18 +976,30 @@ class EmbeddedStore(_SparqlStore):
             super().dump(output, format)
             return
         prefixes = _dump_prefixes(info.name)
+        native = self.oxigraph
+        index = ox.NamedNode(settings.INDEX_GRAPH)
+        # every graph but the summary index (derived data), graph by graph, still without
+        # converting a single term through rdflib
+        graphs = [g for g in native.named_graphs() if g != index]
+        quads = itertools.chain(
+            native.quads_for_pattern(None, None, None, ox.DefaultGraph()),
+            *(native.quads_for_pattern(None, None, None, g) for g in graphs),
+        )
         try:
             if isinstance(output, (str, Path)):
                 Path(output).parent.mkdir(parents=True, exist_ok=True)
-                self.oxigraph.dump(str(output), info.ox_format, prefixes=prefixes)
+                with open(output, "wb") as stream:
+                    ox.serialize(quads, stream, info.ox_format, prefixes=prefixes)
             else:
-                self.oxigraph.dump(output, info.ox_format, prefixes=prefixes)
+                ox.serialize(quads, output, info.ox_format, prefixes=prefixes)
         except OSError as err:
             raise StoreError(f"cannot write {output}: {err}") from err
 
     def close(self) -> None:
-        """Flush and release the store and its lock (the same path can then be reopened)."""
+        """Refresh the summary index if writes left it pending, flush, and release the store and
+        its lock (the same path can then be reopened)."""
         if self._store is not None:
+            self._refresh_before_close()
             if not self.read_only:
                 try:
                     self._store.flush()
@@ -933,9 +1017,19 @@ class EmbeddedStore(_SparqlStore):
 def _result_from_ox(answer: Any) -> QueryResult:
     if isinstance(answer, ox.QuerySolutions):
         names = [v.value for v in answer.variables]
-        rows = [
-            tuple(None if s[n] is None else from_ox(s[n]) for n in names) for s in answer
-        ]
+        # one rdflib term per distinct value: labels, predicates and documents repeat across
+        # rows, and building rdflib terms is the slow part of reading a large answer
+        memo: dict[Any, Node] = {}
+
+        def convert(term: Any) -> Node | None:
+            if term is None:
+                return None
+            node = memo.get(term)
+            if node is None:
+                node = memo[term] = from_ox(term)
+            return node
+
+        rows = [tuple(convert(s[n]) for n in names) for s in answer]
         return QueryResult(vars=names, rows=rows)
     if isinstance(answer, ox.QueryBoolean):
         return QueryResult(vars=[], rows=[], kind="ask", boolean=bool(answer))
@@ -1077,7 +1171,9 @@ class RemoteStore(_SparqlStore):
             yield s, p, o, g
 
     def close(self) -> None:
-        """Nothing to release: every request is its own connection."""
+        """Refresh the summary index if writes left it pending; nothing else to release (every
+        request is its own connection)."""
+        self._refresh_before_close()
 
 
 def _term_from_json(cell: Mapping[str, Any]) -> Node:

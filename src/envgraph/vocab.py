@@ -28,7 +28,7 @@ from rdflib.namespace import (
     DefinedNamespace,
 )
 
-from envgraph.settings import DOC_BASE, ENTITY_BASE, GRAPH_BASE, ONTOLOGY_NS
+from envgraph.settings import DOC_BASE, ENTITY_BASE, GRAPH_BASE, INDEX_NS, ONTOLOGY_NS
 
 __all__ = [
     "DCTERMS",
@@ -138,6 +138,7 @@ PREFIXES: dict[str, str] = {
     "ent": ENTITY_BASE,
     "doc": DOC_BASE,
     "g": GRAPH_BASE,
+    "idx": INDEX_NS,
     "nif": str(NIF),
     "itsrdf": str(ITSRDF),
     "rdf": str(RDF),
