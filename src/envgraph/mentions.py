@@ -25,7 +25,7 @@ from envgraph.keys import SuffixChains, Token, WordIndex, lower, script_of, skel
 from envgraph.langdata import LanguageData
 from envgraph.lexicon import Alias, Lexicon, suffix_chains
 from envgraph.model import Mention
-from envgraph.textview import TextView
+from envgraph.textview import URL_RE, TextView
 
 _NAME_SEPARATOR_RE = re.compile(r"^(?: |-|'|/|&| & | / |\n)$")
 _INFLECTION_TAIL_RE = re.compile(r"^[-'][^\W\d_]{1,7}\b")
@@ -412,12 +412,15 @@ def _refine_type(view: TextView, first: int, last: int, type_name: str, tables: 
 _MAX_NAME_TOKENS = 9
 _MAX_LOWER_WORDS = 3
 _MAX_LOWER_WORDS_DEFINED = 6
-_ACRONYM_IN_PARENTHESES = re.compile(r"\s*\(\s*[A-ZА-ЯӘҒҚҢӨҰҮҺІ][A-ZА-ЯӘҒҚҢӨҰҮҺІ0-9+&-]{1,11}\s*\)")
 
 
 def _acronym_follows(view: TextView, i: int) -> bool:
     """Whether the word ending at token i is followed by an acronym in parentheses: "(NCQG)"."""
-    return _ACRONYM_IN_PARENTHESES.match(view.text, view.tokens[i].end) is not None
+    if i + 1 >= len(view.tokens) or not view.tokens[i + 1].is_acronym:
+        return False
+    before = view.text[view.tokens[i].end : view.tokens[i + 1].start].strip()
+    after = view.text[view.tokens[i + 1].end : view.tokens[i + 1].end + 16].lstrip(" +&")
+    return before == "(" and after[:1] in (")", "-")
 
 
 def _extend_left(view: TextView, head: int, tables: CueTables, lang: str, stop: set[int], name_ends: set[int],
@@ -631,20 +634,18 @@ def discover_acronyms(view: TextView, lexicon: Lexicon, data: LanguageData, know
     return out
 
 
-_URL_AT_END_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"'»)\]]+[^\s<>\"'»)\].,;:]/?\s*$")
-
-
 def discover_url_projects(view: TextView, data: LanguageData, named: Sequence[Candidate]) -> list[Candidate]:
     """A project known only by its link: a paragraph that opens on "the project" (Layihənin
     məqsədi ..., The project aims ..., Проект направлен ...) without naming it and ends with a URL
     is about the initiative at that URL, which then names it. Initiatives named further on in the
     paragraph are its context ("... in the Eastern Partnership countries"), not its subject."""
     out: list[Candidate] = []
-    starts = [t.start for t in view.tokens]
+    starts = view.token_starts
     for para in view.paragraphs:
-        match = _URL_AT_END_RE.search(view.text, para.start, para.end)
-        if match is None:
-            continue
+        links = list(URL_RE.finditer(view.text, para.start, para.end))
+        match = links[-1] if links else None
+        if match is None or view.text[match.end() : para.end].strip():
+            continue  # no link, or one that does not end the paragraph
         first = bisect.bisect_left(starts, para.start)
         subject = [k for k in (first, first + 1) if k < len(view.tokens) and view.tokens[k].start < match.start()
                    and cue_tables(view.langs[k], data).head_type(view.skeletons[k]) == "Initiative"
@@ -1032,8 +1033,7 @@ def _long_forms(view: TextView, lexical: list[Candidate], discovered: Sequence[C
 def _cut_long_forms(view: TextView, discovered: Sequence[Candidate], paren: int, data: LanguageData) -> list[Candidate]:
     """"Швейцарского агентства по развитию и сотрудничеству (SDC)": discovery stopped at the
     conjunction, but the known acronym says the name runs on to the parenthesis."""
-    starts = [t.start for t in view.tokens]
-    last = bisect.bisect_left(starts, paren) - 1
+    last = bisect.bisect_left(view.token_starts, paren) - 1
     out: list[Candidate] = []
     for c in discovered:
         if c.generic or not 0 < last - c.last <= 3:

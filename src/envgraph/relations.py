@@ -30,7 +30,7 @@ from envgraph.langdata import LanguageData
 from envgraph.lexicon import Lexicon
 from envgraph.model import Attribute, Mention, Relation, Segment
 from envgraph.resolve import document_focus, iri_entry
-from envgraph.textview import TextView
+from envgraph.textview import URL_RE, TextView
 
 
 @dataclass(frozen=True, slots=True)
@@ -368,6 +368,14 @@ def _settings(view: TextView, top: list[Placed], data: LanguageData) -> set[int]
 
 
 @functools.lru_cache(maxsize=16)
+def _subject_pronouns(lang: str, data: LanguageData) -> tuple[frozenset[str], frozenset[str]]:
+    """Skeletons of the plural and singular subject pronouns of ``lang`` (cues: subject_pronouns)."""
+    pronouns = (data.cues.get(lang) or {}).get("subject_pronouns") or {}
+    return (frozenset(skeleton(str(w), data) for w in pronouns.get("plural") or []),
+            frozenset(skeleton(str(w), data) for w in pronouns.get("singular") or []))
+
+
+@functools.lru_cache(maxsize=16)
 def _locative_suffixes(lang: str, data: LanguageData) -> tuple[str, ...]:
     return tuple(skeleton(str(x), data) for x in (data.cues.get(lang) or {}).get("locative_suffixes") or [])
 
@@ -379,9 +387,7 @@ def _pronoun_subjects(view: TextView, sentence: Segment, cue_first: int, anteced
     last one for "he"/"she"); the pronouns are listed per language (cues: subject_pronouns)."""
     if not antecedents:
         return []
-    pronouns = (data.cues.get(sentence.lang) or {}).get("subject_pronouns") or {}
-    plural = {skeleton(str(w), data) for w in pronouns.get("plural") or []}
-    singular = {skeleton(str(w), data) for w in pronouns.get("singular") or []}
+    plural, singular = _subject_pronouns(sentence.lang, data)
     words = {view.skeletons[k] for k in view.token_range(sentence.start, view.tokens[cue_first].start)}
     if words & plural:
         return list(antecedents)
@@ -595,7 +601,6 @@ def extract_positions(view: TextView, resolved: list[tuple[Mention, str]], relat
     return unique
 
 
-_URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"'»)\]]+[^\s<>\"'»)\].,;:]")
 
 
 def extract_homepages(view: TextView, resolved: list[tuple[Mention, str]]) -> list[Attribute]:
@@ -610,7 +615,7 @@ def extract_homepages(view: TextView, resolved: list[tuple[Mention, str]]) -> li
     seen: set[str] = set()
     para_starts = [p.start for p in view.paragraphs]
     mention_starts = [m.norm_start for m, _ in placed]
-    for match in _URL_RE.finditer(view.text):
+    for match in URL_RE.finditer(view.text):
         url = match.group()
         if not url.startswith("http"):
             url = "http://" + url  # "www.unops.org": a homepage is an http(s) URL

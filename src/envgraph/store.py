@@ -342,7 +342,8 @@ def _entity_filter() -> str:
 
 
 class _SparqlStore:
-    """Logic both backends share; they provide ``_select``, ``_update`` and ``_quads``."""
+    """Logic both backends share; each implements the hooks ``_run_query``, ``_run_update``,
+    ``_quads`` and ``close`` (abstract here: they raise NotImplementedError)."""
 
     location: str
     read_only: bool

@@ -7,6 +7,7 @@ that tokenising and stemming happen once.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 
 from envgraph.keys import Token, skeleton, stem, tokenize
@@ -15,6 +16,9 @@ from envgraph.model import Document, Segment
 from envgraph.normalize import NormalizedText, normalize
 from envgraph.segment import paragraphs, sentences
 
+
+# a web address in running text, without trailing punctuation ("... see www.unops.org.")
+URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"'»)\]]+[^\s<>\"'»)\].,;:]")
 
 @dataclass(frozen=True, slots=True)
 class TextView:
