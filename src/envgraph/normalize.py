@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 # 1:1 replacements: offsets unchanged.
@@ -89,7 +90,9 @@ class NormalizedText:
         if end <= start:
             raw = self.offsets.to_raw(start)
             return raw, raw
-        return self.offsets.to_raw(start), self.offsets.to_raw(end - 1) + 1
+        first = self.offsets.to_raw(start)
+        # a character NFC added at the very end maps onto the last raw one, never past the text
+        return first, max(first, min(self.offsets.to_raw(end - 1) + 1, self.offsets.raw_length))
 
 
 class _Builder:
@@ -149,7 +152,22 @@ def normalize(raw: str) -> NormalizedText:
     return _compose(stage1)
 
 
-_CLUSTER_RE = re.compile(r".[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+", re.S)
+_MAX_CLUSTER = 32  # longer runs that keep composing (pathological input) are cut
+
+
+def _changed_clusters(text: str) -> Iterator[tuple[int, int]]:
+    """Spans of ``text`` that NFC changes, each as small as NFC allows: a character with the
+    marks that follow it, or characters that compose with each other (Hangul jamo, Indic
+    two-part vowels), or one character NFC rewrites on its own (U+09DC -> U+09A1 U+09BC)."""
+    start = 0
+    nfc = unicodedata.normalize
+    for i in range(1, len(text) + 1):
+        if i < len(text) and i - start < _MAX_CLUSTER and (
+                unicodedata.combining(text[i]) or nfc("NFC", text[start : i + 1]) != nfc("NFC", text[start:i]) + nfc("NFC", text[i])):
+            continue
+        if not unicodedata.is_normalized("NFC", text[start:i]):
+            yield start, i
+        start = i
 
 
 def _compose(stage1: NormalizedText) -> NormalizedText:
@@ -157,12 +175,10 @@ def _compose(stage1: NormalizedText) -> NormalizedText:
     text = stage1.text
     builder = _Builder(stage1.offsets.raw_length)
     pos = 0
-    for match in _CLUSTER_RE.finditer(text):
-        _copy_mapped(builder, text, pos, match.start(), stage1.offsets)
-        composed = unicodedata.normalize("NFC", match.group())
-        raw_start = stage1.offsets.to_raw(match.start())
-        builder.emit(composed, raw_start)
-        pos = match.end()
+    for start, end in _changed_clusters(text):
+        _copy_mapped(builder, text, pos, start, stage1.offsets)
+        builder.emit(unicodedata.normalize("NFC", text[start:end]), stage1.offsets.to_raw(start))
+        pos = end
     _copy_mapped(builder, text, pos, len(text), stage1.offsets)
     result = builder.result()
     if not unicodedata.is_normalized("NFC", result.text):  # rare: compositions across clusters
