@@ -11,6 +11,7 @@ import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
+import markupsafe
 import pytest
 import rdflib
 from SPARQLWrapper import CSV, JSON, TURTLE, XML, SPARQLWrapper
@@ -181,6 +182,46 @@ def test_results_are_capped(server: EnvgraphServer) -> None:
     assert "x-envgraph-truncated" not in headers
 
 
+def test_a_repeated_query_is_answered_from_the_cache(server: EnvgraphServer) -> None:
+    sparql = "SELECT ?c WHERE { ?c a env:Convention } # cache test"
+    status, headers, first = get(server, "/sparql", query=sparql)
+    assert status == 200 and headers["x-envgraph-cache"] == "computed"
+    status, headers, again = get(server, "/sparql", query=sparql)
+    assert status == 200 and headers["x-envgraph-cache"] == "hit" and again == first
+    # another result format is another answer
+    status, headers, _csv = get(server, "/sparql", query=sparql, format="csv")
+    assert status == 200 and headers["x-envgraph-cache"] == "computed"
+
+
+def test_status_reports_the_workers_and_the_cache(server: EnvgraphServer) -> None:
+    get(server, "/sparql", query="ASK { ?s a env:Country }")
+    before = json.loads(get(server, "/status")[2])
+    get(server, "/sparql", query="ASK { ?s a env:Country }")
+    after = json.loads(get(server, "/status")[2])
+    assert after["store"] == "read-only" and after["workers"] == 2
+    assert after["cache"]["hits"] == before["cache"]["hits"] + 1
+    assert 0 < after["cache"]["bytes"] <= after["cache"]["max_bytes"]
+
+
+def test_concurrent_identical_queries_share_one_worker_run(server: EnvgraphServer) -> None:
+    sparql = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f } # shared"
+    sources: list[str] = []
+    lock = threading.Lock()
+
+    def ask() -> None:
+        status, headers, _body = get(server, "/sparql", query=sparql)
+        with lock:
+            sources.append(f"{status} {headers.get('x-envgraph-cache')}")
+
+    threads = [threading.Thread(target=ask) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert len(sources) == 12 and all(s.startswith("200 ") for s in sources), sources
+    assert sources.count("200 computed") == 1
+
+
 # --- read-only, limits, timeout ----------------------------------------------------------------
 
 
@@ -314,6 +355,86 @@ def test_index_and_graph_pages(server: EnvgraphServer) -> None:
     assert status == 400 and "<img src=x" not in page
 
 
+# --- named queries -------------------------------------------------------------------------------
+
+
+def test_named_queries_are_listed_with_their_titles(server: EnvgraphServer) -> None:
+    status, _h, page = get(server, "/queries")
+    assert status == 200
+    assert 'href="/queries/funders?lang=en"' in page and "Funders" in page
+    assert 'href="/queries/partners?lang=en"' in page
+
+
+def test_a_named_query_page_shows_the_rows_of_envgraph_query(server: EnvgraphServer,
+                                                             store_dir: Path) -> None:
+    with open_store(store_dir, read_only=True) as store:
+        expected = run_query(store, load_query("funders"), lang="ru")
+    status, headers, page = get(server, "/queries/funders", lang="ru")
+    assert status == 200 and headers["x-envgraph-cache"] in ("computed", "hit")
+    assert f"of {len(expected.rows)}" in page and len(expected.rows) > 0
+    for row in expected.rows:
+        for value in row:
+            if value is not None:
+                assert str(markupsafe.escape(str(value).removeprefix(str(ENT)))) in page
+    status, headers, body = get(server, "/queries/funders", lang="ru", format="csv")
+    assert status == 200 and headers["content-type"].startswith("text/csv")
+    assert 'filename="funders.csv"' in headers["content-disposition"]
+    assert len(body.strip().splitlines()) == len(expected.rows) + 1
+
+
+def test_named_query_answers_come_in_pages(tmp_path: Path, store_dir: Path) -> None:
+    srv, thread = start(ServeConfig(store=str(store_dir), port=0, workers=1, page_rows=3))
+    try:
+        with open_store(store_dir, read_only=True) as store:
+            total = len(run_query(store, load_query("entities")).rows)
+        assert total > 6
+        status, _h, page1 = get(srv, "/queries/entities")
+        assert status == 200 and f"Rows 1–3 of {total}" in page1 and "next →" in page1
+        status, _h, page2 = get(srv, "/queries/entities", page="2")
+        assert f"Rows 4–6 of {total}" in page2 and "← previous" in page2
+        last = -(-total // 3)
+        status, _h, beyond = get(srv, "/queries/entities", page="999")
+        assert status == 200 and f"page {last} of {last}" in beyond and "next →" not in beyond
+        assert get(srv, "/queries/entities", page="two")[0] == 400
+    finally:
+        srv.shutdown()
+        thread.join(timeout=5)
+        srv.close()
+
+
+def test_named_query_parameters_from_the_form(server: EnvgraphServer) -> None:
+    status, _h, page = get(server, "/queries/partners")  # a required parameter is missing
+    assert status == 200 and "Give actor to run this query" in page
+    assert get(server, "/queries/partners", format="csv")[0] == 400
+    status, _h, page = get(server, "/queries/partners", actor="UNDP")
+    assert status == 200 and "of " in page and "organisation/gef" in page
+    assert get(server, "/queries/no-such-query")[0] == 400
+    assert get(server, "/queries/funders", format="yaml")[0] == 400
+
+
+@pytest.mark.parametrize("attack", INJECTIONS)
+def test_named_query_parameters_are_only_values(server: EnvgraphServer, store_dir: Path,
+                                                attack: str) -> None:
+    before = store_rows(store_dir, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    status, _h, page = get(server, "/queries/partners", actor=attack)
+    assert status in (200, 400)
+    assert_no_markup_injected(page)
+    status, _h, page = get(server, "/queries/funders", funder=attack)
+    assert status in (200, 400)
+    assert_no_markup_injected(page)
+    assert store_rows(store_dir, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }") == before
+
+
+def test_named_query_pages_escape_every_payload(server: EnvgraphServer) -> None:
+    for lang in ("en", "ru", "kk", "az"):
+        status, _h, page = get(server, "/queries/entities", lang=lang)
+        assert status == 200
+        _assert_payloads_are_text(page)
+    status, _h, page = get(server, "/queries/evidence")
+    assert status == 200
+    _assert_payloads_are_text(page)
+
+
 # --- updates when allowed ------------------------------------------------------------------------
 
 
@@ -328,6 +449,13 @@ def test_updates_allowed_only_with_the_flag(tmp_path: Path) -> None:
         assert status == 204
         status, _h, body = get(srv, "/sparql", query="SELECT ?c WHERE { ?c a env:Country }")
         assert len(json.loads(body)["results"]["bindings"]) == 3
+        # the next update clears the answers cached before it
+        status, _h, _b = request(srv, "POST", "/sparql", update.replace("tm", "uz").encode(),
+                                 {"Content-Type": "application/sparql-update"})
+        assert status == 204
+        status, headers, body = get(srv, "/sparql", query="SELECT ?c WHERE { ?c a env:Country }")
+        assert headers["x-envgraph-cache"] == "computed"
+        assert len(json.loads(body)["results"]["bindings"]) == 4
         assert get(srv, "/sparql", update=update)[0] == 405  # never by GET
     finally:
         srv.shutdown()

@@ -353,6 +353,9 @@ def cmd_serve(
     max_rows: Annotated[int, typer.Option("--max-rows", help="Result rows returned at most.")] = 10_000,
     max_body: Annotated[int, typer.Option("--max-body", help="Request body bytes accepted at most.")] = 1_000_000,
     workers: Annotated[int, typer.Option("--workers", help="Query worker processes.")] = 2,
+    cache_mb: Annotated[
+        int, typer.Option("--cache-mb", help="Memory for cached answers, in MB (0: no cache).")
+    ] = 128,
 ) -> None:
     """Serve the SPARQL endpoint, entity pages, search and the interactive graph."""
     from envgraph.serve import ServeConfig, serve
@@ -363,7 +366,8 @@ def cmd_serve(
         raise InputError(f"no store at {location}; build one first (`envgraph build FOLDER`) "
                          "or give --store")
     serve(ServeConfig(store=location, host=host, port=port, allow_updates=allow_updates,
-                      timeout=timeout, max_rows=max_rows, max_body=max_body, workers=workers),
+                      timeout=timeout, max_rows=max_rows, max_body=max_body, workers=workers,
+                      cache_mb=cache_mb),
           announce=lambda text: typer.echo(text, err=True))
 
 

@@ -15,6 +15,12 @@ Design, stated once:
   ``X-Envgraph-Truncated: true``), and user input reaches SPARQL only as bound values.
 * Binds to 127.0.0.1 unless told otherwise; on a loopback address, requests whose ``Host`` is
   not a loopback name are refused (DNS rebinding).
+* Answers are cached (:mod:`envgraph.answercache`, ``cache_mb``): the store is a read-only
+  snapshot while served, so an answer stays true until the server stops (an update, with
+  ``allow_updates``, clears the cache). Concurrent requests for the same uncached answer share
+  one computation. ``X-Envgraph-Cache`` says ``hit``, ``computed`` or ``shared``.
+* The named queries of the library have pages (``/queries``, ``/queries/NAME``): a form for
+  their parameters, the answer page by page, and the whole answer as CSV or JSON.
 """
 
 from __future__ import annotations
@@ -32,7 +38,6 @@ import threading
 import time
 import traceback
 import urllib.parse
-from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -44,6 +49,7 @@ from xml.sax.saxutils import escape as xml_escape, quoteattr
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
+from envgraph.answercache import AnswerCache
 from envgraph.sparqlutil import json_term
 from envgraph.errors import EnvgraphError, QueryError, StoreError
 from envgraph.model import LANGUAGES
@@ -97,6 +103,8 @@ class ServeConfig:
     max_body: int = 1_000_000  # bytes of request body accepted
     workers: int = 2
     graph_timeout: float = 120.0  # building the interactive graph of a whole archive
+    cache_mb: int = 128  # answers kept in memory (0: none)
+    page_rows: int = 100  # rows per page of a named query
 
 
 # --------------------------------------------------------------------------------------------
@@ -312,11 +320,17 @@ def _handle(store: Any, request: tuple[Any, ...], graphs: dict[str, Any]) -> Any
     kind = request[0]
     if kind == "protocol":
         _kind, sparql, accept, max_rows = request
-        return _protocol_query(store, sparql, accept, max_rows)
+        return _protocol_query(store, sparql, list(accept), max_rows)
     if kind == "select":
         _kind, sparql, bindings, max_rows = request
-        result = store.query(sparql, bindings)
+        result = store.query(sparql, dict(bindings))
         return list(result.vars), list(result.rows[:max_rows])
+    if kind == "named":
+        from envgraph.queries import load_query, run_query
+
+        _kind, name, params, lang, max_rows = request
+        result = run_query(store, load_query(name), dict(params), lang=lang)
+        return list(result.vars), list(result.rows[:max_rows]), len(result.rows)
     if kind == "update":
         store.update(request[1])
         return None
@@ -579,14 +593,20 @@ class EnvgraphServer(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 256  # connections waiting to be accepted (the default 5 refuses bursts)
 
     def __init__(self, config: ServeConfig, pool: WorkerPool) -> None:
         self.config = config
         self.pool = pool
         self.templates = _templates()
-        self.graph_cache: OrderedDict[tuple[Any, ...], tuple[str, str]] = OrderedDict()
-        self.graph_lock = threading.Lock()
+        self.answers: AnswerCache[Any] = AnswerCache(config.cache_mb * 2**20, answer_size)
+        self.started = time.monotonic()
         super().__init__((config.host, config.port), _Handler)
+
+    def ask(self, request: tuple[Any, ...], timeout: float) -> tuple[Any, str]:
+        """A worker's answer to ``request`` (hashable), from the cache when it holds one;
+        returns the answer and where it came from (hit, computed, shared)."""
+        return self.answers.get_or_compute(request, lambda: self.pool.run(request, timeout))
 
     @property
     def url(self) -> str:
@@ -601,6 +621,18 @@ class EnvgraphServer(ThreadingHTTPServer):
         """Stop serving and stop the workers."""
         self.server_close()
         self.pool.close()
+
+
+def answer_size(answer: Any) -> int:
+    """Approximate bytes an answer holds in memory (for the cache budget)."""
+    if isinstance(answer, ProtocolAnswer):
+        return len(answer.body) + 200
+    if isinstance(answer, str):  # a graph page
+        return 2 * len(answer) + 200
+    if isinstance(answer, tuple) and answer and isinstance(answer[0], list):  # vars, rows[, total]
+        rows = answer[1]
+        return 200 + sum(100 + sum(80 + len(t) for t in row if t is not None) for row in rows)
+    return 1_000
 
 
 class _HttpError(Exception):
@@ -701,6 +733,12 @@ class _Handler(BaseHTTPRequestHandler):
                               **params})
             elif route == "/graph":
                 self._graph(params)
+            elif route == "/status":
+                self._status()
+            elif route == "/queries":
+                self._queries(params)
+            elif route.startswith("/queries/"):
+                self._named(urllib.parse.unquote(route[len("/queries/"):]), params)
             else:
                 raise _HttpError(404, f"no page at {parts.path}")
         except _HttpError as err:
@@ -735,8 +773,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _select(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> list[dict[str, Node | None]]:
         cfg = self.server.config
-        vars_, rows = self.server.pool.run(("select", sparql, dict(bindings or {}), cfg.max_rows),
-                                           cfg.timeout)
+        request = ("select", sparql, tuple(sorted((bindings or {}).items())), cfg.max_rows)
+        (vars_, rows), _source = self.server.ask(request, cfg.timeout)
         return [dict(zip(vars_, row, strict=True)) for row in rows]
 
     # --- SPARQL protocol --------------------------------------------------------------------
@@ -788,9 +826,10 @@ class _Handler(BaseHTTPRequestHandler):
                                       "(start `envgraph serve --allow-updates` to allow them)")
             if method != "POST":
                 raise _HttpError(405, "send updates with POST")
-            self.server.pool.run(("update", update), cfg.timeout)
-            with self.server.graph_lock:
-                self.server.graph_cache.clear()
+            try:
+                self.server.pool.run(("update", update), cfg.timeout)
+            finally:  # even a failed or cancelled update may have changed something
+                self.server.answers.clear()
             self._send(204, "text/plain", b"")
             return
         if query is None:
@@ -799,9 +838,9 @@ class _Handler(BaseHTTPRequestHandler):
         if params.get("default-graph-uri") or params.get("named-graph-uri"):
             raise _HttpError(400, "default-graph-uri and named-graph-uri are not supported: the "
                                   "default graph is the union of all graphs; use GRAPH/FROM")
-        answer: ProtocolAnswer = self.server.pool.run(
-            ("protocol", query, self._accept(params), cfg.max_rows), cfg.timeout)
-        headers = {"Vary": "Accept"}
+        answer, source = self.server.ask(
+            ("protocol", query, tuple(self._accept(params)), cfg.max_rows), cfg.timeout)
+        headers = {"Vary": "Accept", "X-Envgraph-Cache": source}
         if answer.truncated:
             headers["X-Envgraph-Truncated"] = "true"
             headers["X-Envgraph-Max-Rows"] = str(cfg.max_rows)
@@ -917,19 +956,91 @@ class _Handler(BaseHTTPRequestHandler):
             raise _HttpError(400, "depth must be a number from 0 to 5") from None
         types = tuple(sorted(t for v in params.get("types", []) for t in v.split(",") if t))
         relations = tuple(sorted(r for v in params.get("relations", []) for r in v.split(",") if r))
-        key = (lang, focus, depth, types, relations)
-        with self.server.graph_lock:
-            cached = self.server.graph_cache.get(key)
-        if cached is None:
-            page = self.server.pool.run(("graph", lang, focus, depth, types, relations),
-                                        max(cfg.graph_timeout, cfg.timeout))
-            cached = (page, graph_csp(page))
-            with self.server.graph_lock:
-                self.server.graph_cache[key] = cached
-                while len(self.server.graph_cache) > 16:
-                    self.server.graph_cache.popitem(last=False)
-        page, csp = cached
-        self._send(200, "text/html", page.encode("utf-8"), csp=csp)
+        request = ("graph", lang, focus, depth, types, relations)
+        page, source = self.server.ask(request, max(cfg.graph_timeout, cfg.timeout))
+        self._send(200, "text/html", page.encode("utf-8"), {"X-Envgraph-Cache": source},
+                   csp=graph_csp(page))
+
+
+    def _status(self) -> None:
+        """Health and counters as JSON: for monitoring and the load benchmark."""
+        server = self.server
+        stats = server.answers.stats()
+        body = {
+            "store": "read-write" if server.config.allow_updates else "read-only",
+            "uptime_seconds": round(time.monotonic() - server.started, 1),
+            "workers": server.pool.size, "worker_restarts": server.pool.restarts,
+            "cache": {"hits": stats.hits, "computed": stats.misses, "shared": stats.shared,
+                      "evictions": stats.evictions, "entries": stats.entries,
+                      "bytes": stats.bytes, "max_bytes": stats.max_bytes},
+        }
+        self._send(200, "application/json", json.dumps(body).encode("utf-8"))
+
+    # --- named queries ------------------------------------------------------------------------
+    def _queries(self, params: dict[str, list[str]]) -> None:
+        from envgraph.queries import list_queries
+
+        self._page(200, "queries.html", queries=list_queries(), lang=self._lang(params), query="")
+
+    def _named(self, name: str, params: dict[str, list[str]]) -> None:
+        from envgraph.queries import load_query
+
+        cfg = self.server.config
+        named = load_query(name)  # QueryError (400) for a name that is not in the library
+        lang = self._lang(params)
+        values = {p.name: self._first(params, p.name).strip() for p in named.params}
+        given = tuple(sorted((k, v) for k, v in values.items() if v))
+        missing = [p for p in named.params if not p.optional and not values[p.name]]
+        fmt = self._first(params, "format").strip().lower()
+        if missing:
+            if fmt:
+                raise _HttpError(400, f"query {name!r} needs the parameter {missing[0].name}")
+            self._page(200, "query.html", named=named, values=values, lang=lang, query="",
+                       answer=None, missing=[p.name for p in missing])
+            return
+        (vars_, rows, total), source = self.server.ask(("named", name, given, lang, cfg.max_rows),
+                                                      cfg.timeout)
+        headers = {"X-Envgraph-Cache": source}
+        if total > len(rows):
+            headers.update({"X-Envgraph-Truncated": "true", "X-Envgraph-Max-Rows": str(cfg.max_rows)})
+        if fmt:
+            media = _FORMAT_PARAMS.get(fmt)
+            if media not in _SELECT_FORMATS:
+                raise _HttpError(400, "format is one of json, csv, tsv, xml")
+            headers["Content-Disposition"] = f'attachment; filename="{name}.{_SELECT_FORMATS[media]}"'
+            self._send(200, media, serialize_select(vars_, rows, media), headers)
+            return
+        try:
+            page = max(1, int(self._first(params, "page", "1")))
+        except ValueError:
+            raise _HttpError(400, "page must be a number") from None
+        pages = max(1, -(-len(rows) // cfg.page_rows))
+        page = min(page, pages)
+        shown = rows[(page - 1) * cfg.page_rows: page * cfg.page_rows]
+
+        def link(**extra: str) -> str:
+            return f"/queries/{urllib.parse.quote(name)}?" + urllib.parse.urlencode(
+                {**dict(given), "lang": lang, **extra})
+
+        body = self.server.templates.get_template("query.html").render(
+            languages=LANGUAGES, lang=lang, query="", named=named, values=values, missing=[],
+            answer={"vars": vars_, "rows": [[_cell(t, lang) for t in row] for row in shown],
+                    "total": total, "kept": len(rows), "first": (page - 1) * cfg.page_rows + 1,
+                    "page": page, "pages": pages,
+                    "prev": link(page=str(page - 1)) if page > 1 else None,
+                    "next": link(page=str(page + 1)) if page < pages else None,
+                    "downloads": {f: link(format=f) for f in ("csv", "json")}})
+        self._send(200, "text/html", body.encode("utf-8"), headers)
+
+
+def _cell(node: Node | None, lang: str) -> dict[str, str | None]:
+    """How a value of a named query's answer is shown: entities link to their page."""
+    if node is None:
+        return {"text": "", "href": None}
+    text = str(node)
+    if isinstance(node, URIRef) and text.startswith(ENTITY_BASE):
+        return {"text": text[len(ENTITY_BASE):], "href": _entity_href(text, lang)}
+    return {"text": text, "href": None}
 
 
 _SCRIPT_RE = re.compile(r"<script>(.*?)</script>", re.DOTALL)
@@ -948,8 +1059,10 @@ def graph_csp(page: str) -> str:
 
 def make_server(config: ServeConfig) -> EnvgraphServer:
     """Start the workers (each opens the store) and bind the server; call ``serve_forever``."""
-    if config.max_rows < 1 or config.timeout <= 0 or config.max_body < 1:
-        raise QueryError("max-rows, timeout and the body limit must be positive")
+    if config.max_rows < 1 or config.timeout <= 0 or config.max_body < 1 or config.page_rows < 1:
+        raise QueryError("max-rows, timeout, page rows and the body limit must be positive")
+    if config.cache_mb < 0:
+        raise QueryError("the cache size cannot be negative (0 turns the cache off)")
     workers = 1 if config.allow_updates else max(1, config.workers)
     pool = WorkerPool(config.store, workers, writable=config.allow_updates)
     pool.start()
