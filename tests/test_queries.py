@@ -209,6 +209,22 @@ def test_events_by_place_and_date(store: Store) -> None:
     assert table(run_query(store, "events", {"from": "2026", "to": "2026"})) == [summit]
 
 
+def test_an_event_dated_by_several_documents_spans_all_their_dates() -> None:
+    with open_store(":memory:") as store:
+        load_fixture(store)
+        store.update(
+            "INSERT DATA { GRAPH <https://w3id.org/envgraph/graph/later-report> { "
+            "<https://w3id.org/envgraph/entity/event/baku-summit-2026> a env:Event ; "
+            'env:startDate "2026-04-20"^^xsd:date ; env:endDate "2026-05-10"^^xsd:date } }'
+        )
+        rows = {r[0]: r[2:4] for r in table(run_query(store, "events"))}
+        assert rows["ent:event/baku-summit-2026"] == ("2026-04-20", "2026-05-10")
+        # the span is compared with the range: only the later report reaches into May
+        hits = table(run_query(store, "events", {"from": "2026-05-01"}))
+        assert [r[0] for r in hits] == ["ent:event/baku-summit-2026"]
+        assert table(run_query(store, "events", {"from": "2026-05-11"})) == []
+
+
 def test_people(store: Store) -> None:
     assert table(run_query(store, "people")) == [
         ("ent:person/anna-petrova", "Anna Petrova", "", "", ""),
