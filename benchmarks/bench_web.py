@@ -124,6 +124,16 @@ def tree_rss_mb(pid: int) -> float:
     return total / 2**20
 
 
+def server_rss_mb(pid: int) -> float:
+    """Resident memory of the server process alone (its answer cache lives there)."""
+    import psutil
+
+    try:
+        return psutil.Process(pid).memory_info().rss / 2**20
+    except psutil.NoSuchProcess:
+        return 0.0
+
+
 def sample_entities(store: Path, count: int, seed: int) -> list[str]:
     """A mix of entities for the entity pages: the hubs (countries, agencies) and discovered actors."""
     import pyoxigraph as ox
@@ -325,12 +335,14 @@ def run(ctx: Context) -> Section:
         ctx.log(f"web: warm-up, every one of {len(every)} distinct requests once")
         warm_errors, warm_wall = warm_up(port, every)
         rss_before = tree_rss_mb(proc.pid)
+        server_before = server_rss_mb(proc.pid)
         with RssSampler(proc.pid) as sampler:
             for name, requests in plan:
                 ctx.log(f"web: {name}: {clients} clients for {seconds:.0f} s")
                 outcomes, wall = load(port, requests, clients, seconds, ctx.seed)
                 scenarios[name] = {"outcomes": outcomes, "wall": wall, "rss_after": tree_rss_mb(proc.pid)}
         rss_after = tree_rss_mb(proc.pid)
+        server_after = server_rss_mb(proc.pid)
         status = server_status(port)
     finally:
         stop_server(proc)
@@ -351,7 +363,8 @@ def run(ctx: Context) -> Section:
     memory = {"start": rss_start, "before": rss_before, "after": rss_after,
               "peak": max((m for _t, m in sampler.samples), default=rss_after),
               "samples": [[round(t, 1), round(m, 1)] for t, m in sampler.samples],
-              "warm_up_seconds": warm_wall, "warm_up_errors": warm_errors}
+              "warm_up_seconds": warm_wall, "warm_up_errors": warm_errors,
+              "server_before": server_before, "server_after": server_after}
     return _section(ctx, quads, clients, seconds, scenarios, cold, memory, status, usable, excluded,
                     medians, time.perf_counter() - started)
 
@@ -396,7 +409,8 @@ def _section(ctx: Context, quads: int, clients: int, seconds: float,
         columns, rows,
         f"Server RSS (server + worker processes) at start: {memory['start']:,.0f} MB; after the "
         f"warm-up ({memory['warm_up_seconds']:.0f} s, {memory['warm_up_errors']} errors): "
-        f"{memory['before']:,.0f} MB; highest sample during the load: {memory['peak']:,.0f} MB; "
+        f"{memory['before']:,.0f} MB (the server process {memory['server_before']:,.0f} MB, its "
+        f"{status.get('workers', '?')} workers the rest); highest sample during the load: {memory['peak']:,.0f} MB; "
         f"after all scenarios: {memory['after']:,.0f} MB. Answer cache at the end: "
         f"{cache.get('hits', 0):,} hits, {cache.get('computed', 0):,} computed, "
         f"{cache.get('shared', 0):,} shared, {cache.get('evictions', 0):,} evictions, "
