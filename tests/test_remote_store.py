@@ -173,3 +173,40 @@ def test_explicit_endpoints_without_graph_store_protocol(server: OxigraphServer,
     for graph in b.graphs():
         if len(graph):
             assert isomorphic(a.graph(graph.identifier), graph)
+
+
+def test_the_web_app_caches_nothing_of_a_server_others_can_change(server: OxigraphServer,
+                                                                  remote: Store) -> None:
+    import http.client
+    import json
+    import threading
+    import urllib.parse
+
+    from envgraph.serve import ServeConfig, make_server
+
+    app = make_server(ServeConfig(store=server.url, port=0, workers=1))
+    thread = threading.Thread(target=app.serve_forever, daemon=True)
+    thread.start()
+    sparql = "SELECT ?c WHERE { ?c a env:Country }"
+
+    def ask() -> tuple[str, int]:
+        conn = http.client.HTTPConnection(*app.server_address[:2], timeout=30)
+        try:
+            conn.request("GET", "/sparql?" + urllib.parse.urlencode({"query": sparql}))
+            response = conn.getresponse()
+            rows = json.loads(response.read())["results"]["bindings"]
+            return str(response.getheader("X-Envgraph-Cache")), len(rows)
+        finally:
+            conn.close()
+
+    try:
+        source, before = ask()
+        remote.update("INSERT DATA { GRAPH <https://w3id.org/envgraph/graph/other-client> { "
+                      "<https://w3id.org/envgraph/entity/country/uzbekistan> a env:Country } }")
+        source_again, after = ask()
+        assert (source, source_again) == ("computed", "computed")
+        assert after == before + 1
+    finally:
+        app.shutdown()
+        thread.join(timeout=5)
+        app.close()

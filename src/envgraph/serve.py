@@ -15,9 +15,9 @@ Design, stated once:
   ``X-Envgraph-Truncated: true``), and user input reaches SPARQL only as bound values.
 * Binds to 127.0.0.1 unless told otherwise; on a loopback address, requests whose ``Host`` is
   not a loopback name are refused (DNS rebinding).
-* Answers are cached (:mod:`envgraph.answercache`, ``cache_mb``): the store is a read-only
-  snapshot while served, so an answer stays true until the server stops (an update, with
-  ``allow_updates``, clears the cache). Concurrent requests for the same uncached answer share
+* Answers are cached (:mod:`envgraph.answercache`, ``cache_mb``): an embedded store is a
+  read-only snapshot while served, so an answer stays true until the server stops (an update,
+  with ``allow_updates``, clears the cache); a remote store may change, so nothing is kept. Concurrent requests for the same uncached answer share
   one computation. ``X-Envgraph-Cache`` says ``hit``, ``computed`` or ``shared``.
 * The named queries of the library have pages (``/queries``, ``/queries/NAME``): a form for
   their parameters, the answer page by page, and the whole answer as CSV or JSON.
@@ -599,7 +599,11 @@ class EnvgraphServer(ThreadingHTTPServer):
         self.config = config
         self.pool = pool
         self.templates = _templates()
-        self.answers: AnswerCache[Any] = AnswerCache(config.cache_mb * 2**20, answer_size)
+        from envgraph.store import is_remote
+
+        # a remote server may change under us: only the embedded store is a fixed snapshot
+        budget = 0 if is_remote(config.store) else config.cache_mb * 2**20
+        self.answers: AnswerCache[Any] = AnswerCache(budget, answer_size)
         self.started = time.monotonic()
         super().__init__((config.host, config.port), _Handler)
 
