@@ -23,7 +23,7 @@ import threading
 import time
 import urllib.parse
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -97,13 +97,18 @@ def load(port: int, requests: Sequence[Request], clients: int, seconds: float, s
         with lock:
             outcomes.extend(mine)
 
+    return outcomes, run_threads(client, clients)
+
+
+def run_threads(target: Callable[[int], None], count: int) -> float:
+    """Run ``target(k)`` in ``count`` threads at once; the wall time until all have finished."""
     started = time.perf_counter()
-    threads = [threading.Thread(target=client, args=(k,), daemon=True) for k in range(clients)]
+    threads = [threading.Thread(target=target, args=(k,), daemon=True) for k in range(count)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    return outcomes, time.perf_counter() - started
+    return time.perf_counter() - started
 
 
 def tree_rss_mb(pid: int) -> float:
@@ -289,7 +294,7 @@ def load_each_once(port: int, requests: Sequence[Request], threads: int) -> tupl
     lock = threading.Lock()
     outcomes: list[Outcome] = []
 
-    def worker() -> None:
+    def worker(_k: int) -> None:
         while True:
             with lock:
                 if not todo:
@@ -303,13 +308,8 @@ def load_each_once(port: int, requests: Sequence[Request], threads: int) -> tupl
             with lock:
                 outcomes.append(Outcome(request.kind, time.perf_counter() - start, status))
 
-    started = time.perf_counter()
-    pool = [threading.Thread(target=worker, daemon=True) for _ in range(threads)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
-    return outcomes, time.perf_counter() - started
+    wall = run_threads(worker, threads)
+    return outcomes, wall
 
 
 def run(ctx: Context) -> Section:
