@@ -67,6 +67,18 @@ def test_query_formats(capsys: pytest.CaptureFixture[str], location: str) -> Non
     assert "2 row(s)" in err
 
 
+def test_query_limit_keeps_the_first_rows(capsys: pytest.CaptureFixture[str], location: str) -> None:
+    code, out, _ = run(capsys, "query", "entities", "-f", "csv", "-s", location)
+    everything = list(csv.reader(io.StringIO(out)))
+    assert len(everything) > 4
+    code, out, err = run(capsys, "query", "entities", "-f", "csv", "--limit", "3", "-s", location)
+    assert code == 0 and list(csv.reader(io.StringIO(out))) == everything[:4]
+    assert f"first 3 of {len(everything) - 1} rows" in err
+    code, out, err = run(capsys, "query", "entities", "-n", "2", "-s", location)
+    assert code == 0 and f"{len(everything) - 1} row(s)" in err
+    assert run(capsys, "query", "entities", "--limit", "-1", "-s", location)[0] != 0
+
+
 def test_query_text_files_and_ask(capsys: pytest.CaptureFixture[str], location: str, tmp_path: Path) -> None:
     code, out, _ = run(capsys, "query", "ASK { ?s env:funds ?o }", "-s", location)
     assert (code, out.strip()) == (0, "true")

@@ -86,6 +86,9 @@ def cmd_query(
     fmt: Annotated[
         str, typer.Option("--format", "-f", help="Output: table, csv or json (SPARQL results JSON).")
     ] = "table",
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", help="Rows to show or write at most (0: all).", min=0)
+    ] = 0,
     store: StoreOption = None,
 ) -> None:
     """Run a named query, a .rq file or a SPARQL query over the whole graph."""
@@ -103,6 +106,10 @@ def cmd_query(
     named = resolve_query(query)
     with open_store(store, read_only=True) as opened:
         result = run_query(opened, named, _parse_params(param), lang=lang)
+    total = len(result.rows)
+    if limit and total > limit:
+        del result.rows[limit:]
+        typer.echo(f"showing the first {limit} of {total} rows (--limit)", err=True)
     if fmt == "csv":
         sys.stdout.write(result.to_csv())
     elif fmt == "json":
@@ -115,7 +122,7 @@ def cmd_query(
             [[_cell(v) for v in row] for row in result.rows],
             title=named.title if named.name != "inline" else None,
         )
-        typer.echo(f"{len(result.rows)} row(s)", err=True)
+        typer.echo(f"{total} row(s)", err=True)
 
 
 def cmd_export(
