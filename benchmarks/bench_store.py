@@ -86,7 +86,7 @@ class StorePlan:
     cap: float  # seconds a single query run may take before it counts as not finished
     rdflib_runs: int
     rdflib_cap: float
-    rdflib_total: float = 420.0  # seconds for all rdflib queries (each stuck query costs a reload)
+    rdflib_total: float = 900.0  # seconds for all rdflib queries (each stuck query costs a reload)
     one_child: bool = False  # all pyoxigraph queries in one process (quick runs)
     rdflib_diagnostics_only: bool = False
 
@@ -301,10 +301,11 @@ def run(ctx: Context) -> Section:
             unfinished_small = {k for k, v in ox_results[target].items() if not v.finished}
         if target in plan.rdflib_sizes:
             ctx.log(f"store: {quads:,} quads: rdflib")
-            # fastest on pyoxigraph first: each query rdflib cannot finish costs a reload
+            # the named queries first (the target is about them), each group fastest on
+            # pyoxigraph first: each query rdflib cannot finish costs a reload
             rdf_specs = sorted((s for s in (diags if plan.rdflib_diagnostics_only else diags + specs)
                                 if ox_results[target][s["label"]].finished),
-                               key=lambda s: ox_results[target][s["label"]].timing.median)  # type: ignore[union-attr]
+                               key=lambda s: (s in diags, ox_results[target][s["label"]].timing.median))  # type: ignore[union-attr]
             rdf_results[target], rdf_load[target] = rdflib_queries([nq, index_nq], rdf_specs, plan.rdflib_runs,
                                                                    plan.rdflib_cap, ctx.log,
                                                                    plan.rdflib_total)
@@ -325,6 +326,35 @@ def run(ctx: Context) -> Section:
         (work / f"index-{target}.nq").unlink(missing_ok=True)
     return _section(ctx, plan, factory.documents, factory.quads, sizes, ox_results, rdf_results, rdf_load,
                     multiplicity, time.perf_counter() - started)
+
+
+def _rdflib_comparison(rdf: Mapping[str, QueryTiming], ox: Mapping[str, QueryTiming],
+                       cap: float) -> tuple[list[str], bool]:
+    """What the rdflib target says: ratios of the named queries (met only when every one of
+    them was measured on both engines and is >= 20x), and apart, the diagnostic probes."""
+    parts: list[str] = []
+    ok = True
+    for group, keys in (("named queries", [k for k in rdf if not k.startswith("diag:")]),
+                        ("diagnostic probes (not named queries)", [k for k in rdf if k.startswith("diag:")])):
+        both = [(k, rdf[k].timing.median / ox[k].timing.median)  # type: ignore[union-attr]
+                for k in keys if rdf[k].timing and ox[k].timing]
+        bounds = [(k, b) for k in keys if (b := _lower_bound(rdf[k], ox[k], cap))]
+        not_run = [k for k in keys if not rdf[k].timing and rdf[k].note.startswith("not run")]
+        if group == "named queries":
+            ok = bool(keys) and not not_run and all(r >= 20 for _, r in both) and all(b >= 20 for _, b in bounds)
+        pieces = []
+        if both:
+            worst = min(both, key=lambda kv: kv[1])
+            pieces.append(f"{len(both)} finished on both, {worst[1]:.1f}x ({worst[0]}) to "
+                          f"{max(r for _, r in both):,.0f}x")
+        if bounds:
+            pieces.append(f"{len(bounds)} did not finish on rdflib within {cap:.0f} s (more than "
+                          f"{min(b for _, b in bounds):,.0f}x)")
+        if not_run:
+            pieces.append(f"{len(not_run)} not run on rdflib: {', '.join(not_run)}")
+        if pieces:
+            parts.append(f"{group}: " + ", ".join(pieces))
+    return parts, ok
 
 
 def _multiplicity(store_path: Path) -> dict[str, int]:
@@ -433,24 +463,10 @@ def _section(ctx: Context, plan: StorePlan, base_docs: int, base_quads: int,
                               + ("" if finished else "; none finished"),
                               not misses))
     for target, rdf in rdf_results.items():
-        both = [(k, rdf[k].timing.median / ox_results[target][k].timing.median)  # type: ignore[union-attr]
-                for k in rdf if rdf[k].timing and ox_results[target][k].timing]
-        bounds = [(k, b) for k in rdf if (b := _lower_bound(rdf[k], ox_results[target][k], plan.rdflib_cap))]
-        if both or bounds:
-            parts = []
-            if both:
-                worst = min(both, key=lambda kv: kv[1])
-                parts.append(f"{len(both)} finished on both: {min(r for _, r in both):.1f}x ({worst[0]}) "
-                             f"to {max(r for _, r in both):,.0f}x")
-            if bounds:
-                parts.append(f"{len(bounds)} did not finish on rdflib within {plan.rdflib_cap:.0f} s: "
-                             f"more than {min(b for _, b in bounds):,.0f}x to {max(b for _, b in bounds):,.0f}x")
-            not_run = sum(1 for k in rdf if not rdf[k].timing and rdf[k].note.startswith("not run"))
-            if not_run:
-                parts.append(f"{not_run} not run on rdflib (see the table)")
-            ok = all(r >= 20 for _, r in both) and all(b >= 20 for _, b in bounds)
+        parts, ok = _rdflib_comparison(rdf, ox_results[target], plan.rdflib_cap)
+        if parts:
             targets.append(Target(f"pyoxigraph vs rdflib, aggregating queries ({sizes[target]['quads']:,} quads)",
-                                  ">= 20x on every aggregating query", "; ".join(parts), ok))
+                                  ">= 20x on every named (aggregating) query", "; ".join(parts), ok))
     notes = _diagnosis(sizes, ox_results, multiplicity)
     notes.append("10M: named queries that did not finish at 1M were not run again (they cannot "
                  "be faster on ten times the data); rdflib: only queries that finished on "
