@@ -285,3 +285,19 @@ def test_a_bodys_name_before_a_common_noun_makes_no_initiative(extractor) -> Non
     result = _run(text, extractor, "az.txt")
     assert not [e.label for e in result.entities.values() if e.type == "Initiative"]
     assert [e.label for e in result.entities.values() if e.type == "Organisation"] == ["Kanada Beynəlxalq İnkişaf Agentliyi"]
+
+
+@pytest.mark.parametrize(("lang", "text", "stated"), [
+    # the UN only as words of the agency's name: no mention of the UN, so no relation with it
+    ("en", "The United Nations Development Programme opened a field office in Mary.", False),
+    # the UN named on its own elsewhere in the document: the name does relate the two
+    ("en", "The United Nations Development Programme opened a field office in Mary. "
+           "The United Nations welcomed the step.", True),
+    # the owner in the genitive, or the complement that ends the name, names the UN itself
+    ("az", "BMT-nin İnkişaf Proqramı Marı şəhərində ofis açıb.", True),
+    ("ru", "Программа развития ООН открыла офис в Мары.", True),
+])
+def test_a_parent_body_counts_only_when_the_text_names_it(lang: str, text: str, stated: bool, extractor) -> None:
+    result = _run(text, extractor, f"{lang}.txt")
+    facts = {(r.subject.rsplit("/", 1)[-1], r.predicate, r.object.rsplit("/", 1)[-1]) for r in result.relations}
+    assert (("undp", "partOf", "un") in facts) == stated, facts

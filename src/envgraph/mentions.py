@@ -986,6 +986,9 @@ def _trim_to_lexicon(view: TextView, candidate: Candidate, lexical: Sequence[Can
     for lex in lexical[lo:hi]:
         if lex.start < candidate.start < lex.end < candidate.end:  # the known name cuts in from the left
             first = max(first, lex.last + 1)
+        if (candidate.type == "Place" and lex.type not in ("Place", "Country")
+                and lex.start <= candidate.start and candidate.start < lex.end < candidate.end):
+            first = max(first, lex.last + 1)  # "[BMT-nin İnkişaf Proqramı] Marı şəhərində": no body is in a place name
         if lex.first == candidate.first + 1 and _sentence_initial(view, candidate.first) and lex.type == candidate.type:
             # "Bunu [Ekologiya ... Nazirliyinin] ... şöbəsi": the sentence's first word, capitalised
             # only there, is not part of a unit named from a known body

@@ -128,6 +128,7 @@ def extract_relations(
     focus = {t: document_focus(resolved, t) for t in ("Initiative", "Event", "Country", "Organisation")}
     types = {iri: m.type for m, iri in resolved}
     found: list[Relation] = []
+    standalone = {p.iri for p in placed if not p.mention.nested}  # named on their own somewhere
     for s_index, sentence in enumerate(view.sentences):
         members = sorted(by_sentence.get(s_index, []), key=lambda p: p.first)
         if not members:
@@ -137,7 +138,7 @@ def extract_relations(
                     and s_index > 0 and view.sentences[s_index - 1].lang == sentence.lang]
         found += _cue_relations(view, s_index, sentence, members, focus, types, data, chains, previous)
         found += _person_relations(view, s_index, sentence, members, data)
-        found += _structural_relations(view, s_index, sentence, members, lexicon)
+        found += _structural_relations(view, s_index, sentence, members, lexicon, data, standalone)
     found += _held_in(view, placed, focus, data)
     found += _event_parts(view, placed)
     return _dedupe(_through_parts(found))
@@ -509,7 +510,7 @@ def _appositive(view: TextView, person: Placed, org: Placed, data: LanguageData)
 
 
 def _structural_relations(view: TextView, s_index: int, sentence: Segment, members: list[Placed],
-                          lexicon: Lexicon) -> list[Relation]:
+                          lexicon: Lexicon, data: LanguageData, standalone: set[str]) -> list[Relation]:
     out: list[Relation] = []
     top = [p for p in members if not p.mention.nested]
     for outer in top:
@@ -533,17 +534,38 @@ def _structural_relations(view: TextView, s_index: int, sentence: Segment, membe
         # "Qazaxıstanın Astanada", "Қазақстандағы Астана"
         if a.type == "Country" and b.type == "Place" and gap == "":
             out.append(_relation(view, s_index, sentence, b, "locatedIn", a, "structure:country-place", "", 0.6))
-    # lexicon knowledge of a body's parent, when both are named in one sentence
+    # lexicon knowledge of a body's parent, when both are named in one sentence (the parent
+    # as a body of its own, not only as words of the child's name)
     for a in top:
         entry_id = iri_entry(lexicon, a.iri)
         parent = lexicon.entries[entry_id].part_of if entry_id else None
         if parent:
             for b in members:
                 close = b.first - a.last <= 4 if b.first > a.last else a.first - b.last <= 4
-                if close and iri_entry(lexicon, b.iri) == parent:
+                if close and iri_entry(lexicon, b.iri) == parent \
+                        and (b.iri in standalone or _names_parent(view, a, b, data)):
                     out.append(_relation(view, s_index, sentence, a, "partOf", b, "lexicon:part_of", "", 0.8))
                     break
     return out
+
+
+def _names_parent(view: TextView, child: Placed, parent: Placed, data: LanguageData) -> bool:
+    """Whether the sentence names the parent body itself, not only a word of the child's name:
+    apart from it, as the owner in the genitive ("BMT-nin Ətraf Mühit Proqramı"), or as the
+    complement that ends it ("Программа развития ООН"); "United Nations" at the start of
+    "United Nations Development Programme" is a part of that name, no mention of the UN (a
+    document that names the UN elsewhere on its own still gets the relation: the caller checks)."""
+    from envgraph.mentions import cue_tables
+
+    if not (child.first <= parent.first and parent.last <= child.last):
+        return True
+    if parent.last == child.last and parent.first > child.first:
+        return True
+    end = view.tokens[parent.last].end
+    word_end = min((i for i in (view.text.find(c, end) for c in " \n\t") if i >= 0), default=len(view.text))
+    word = lower(view.text[view.tokens[parent.first].start : word_end]).rstrip(".,;:")
+    endings = cue_tables(view.langs[parent.last], data).genitive_endings
+    return bool(endings) and word.endswith(endings) and len(word) > max(len(e) for e in endings)
 
 
 def _dedupe(relations: list[Relation]) -> list[Relation]:
