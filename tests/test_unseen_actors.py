@@ -301,3 +301,10 @@ def test_a_parent_body_counts_only_when_the_text_names_it(lang: str, text: str, 
     result = _run(text, extractor, f"{lang}.txt")
     facts = {(r.subject.rsplit("/", 1)[-1], r.predicate, r.object.rsplit("/", 1)[-1]) for r in result.relations}
     assert (("undp", "partOf", "un") in facts) == stated, facts
+
+
+def test_an_initiative_named_after_a_region_concerns_the_region_not_a_word_of_it(extractor) -> None:
+    text = "The seminar was held within the Green Steppe Central Asia Initiative."
+    result = _run(text, extractor, "en.txt")
+    concerns = {r.object.rsplit("/", 1)[-1] for r in result.relations if r.predicate == "concerns"}
+    assert concerns == {"central-asia"}

@@ -515,6 +515,10 @@ def _structural_relations(view: TextView, s_index: int, sentence: Segment, membe
     top = [p for p in members if not p.mention.nested]
     for outer in top:
         inner = [p for p in members if p.mention.nested and outer.first <= p.first and p.last <= outer.last and p.iri != outer.iri]
+        # only the longest of nested names: "Asia" inside "Central Asia" inside the name is no place of its own
+        inner = [p for p in inner if not any(q is not p and q.first <= p.first and p.last <= q.last
+                                             and (q.first, q.last) != (p.first, p.last) and q.type == p.type
+                                             for q in inner)]
         for p in inner:
             # the convention in a secretariat's name; the place in an initiative's name
             if outer.type == "Organisation" and p.type == "Convention":
