@@ -308,3 +308,28 @@ def test_an_initiative_named_after_a_region_concerns_the_region_not_a_word_of_it
     result = _run(text, extractor, "en.txt")
     concerns = {r.object.rsplit("/", 1)[-1] for r in result.relations if r.predicate == "concerns"}
     assert concerns == {"central-asia"}
+
+
+def test_a_long_treaty_name_quoted_inside_a_quotation_is_a_convention(extractor) -> None:
+    # straight quotes cannot nest: the speech's opening mark must not pair with the treaty's
+    name = ("Qırmızı Dağ Respublikasının Su Ehtiyatları Nazirliyi ilə Mavi Göl Respublikasının Meşə "
+            "və Torpaq Nazirliyi arasında Mavi Göl hövzəsinin bioloji müxtəlifliyinin öyrənilməsi, "
+            "bərpası və mühafizəsi sahəsində elmi əməkdaşlıq haqqında Protokol")
+    text = f'Nazir bildirib: "Əməkdaşlıq "{name}" çərçivəsində aparılır". Protokol 2024-cü ildə imzalanıb.'
+    result = _run(text, extractor, "az.txt")
+    conventions = {m.text for m, _iri in result.mentions if m.type == "Convention"}
+    assert name in conventions, conventions
+
+
+def test_the_states_a_treaty_is_made_between_are_parties_to_it(extractor) -> None:
+    text = ('2017-ci ildə "Qazaxıstan Respublikası Hökuməti və Özbəkistan Respublikası Hökuməti arasında su '
+            'ehtiyatlarının mühafizəsi sahəsində əməkdaşlığa dair Saziş" imzalanıb. "Qazaxıstanın Su Nazirliyi ilə '
+            'Özbəkistanın Meşə Nazirliyi arasında əməkdaşlıq haqqında Protokol" da imzalanıb.')
+    result = _run(text, extractor, "az.txt")
+    labels = {iri: e.label for iri, e in result.entities.items()}
+    agreement = next(iri for iri, label in labels.items() if label.endswith("Saziş"))
+    parties = {r.subject.rsplit("/", 1)[-1] for r in result.relations if r.predicate == "partyTo" and r.object == agreement}
+    assert parties == {"kazakhstan", "uzbekistan"}
+    # a protocol between two ministries: their states are not parties by that name alone
+    protocol = next(iri for iri, label in labels.items() if label.endswith("Protokol"))
+    assert not [r for r in result.relations if r.predicate == "partyTo" and r.object == protocol]

@@ -563,19 +563,19 @@ def discover_quoted(view: TextView, data: LanguageData) -> list[Candidate]:
     """Quoted names typed by a cue word next to them: «...» бастамасы, the "..." initiative."""
     out: list[Candidate] = []
     text = view.text
-    for match in re.finditer(r"«([^«»\n]{2,160})»|\"([^\"\n]{2,160})\"", text):
-        inner_start = match.start(1) if match.group(1) is not None else match.start(2)
-        inner_end = match.end(1) if match.group(1) is not None else match.end(2)
+    for quote_start, inner_start, inner_end, quote_end in _quotations(text):
         inner = text[inner_start:inner_end].strip(" *")
         if not inner or not (inner[0].isupper() or inner[0].isdigit()):
             continue
         idx = view.token_range(inner_start, inner_end)
-        if not idx or len(idx) > 24:
-            continue
-        lang = view.langs[idx.start]
+        lang = view.langs[idx.start] if idx else "en"
         tables = cue_tables(lang, data)
-        after = view.token_range(match.end(), match.end() + 40)
-        before = view.token_range(max(0, match.start() - 40), match.start())
+        # a treaty's name runs long ("... arasında ... haqqında Protokol"): its head ends the quote
+        longest = 48 if idx and tables.head_type(view.skeletons[idx.stop - 1]) == "Convention" else 24
+        if not idx or len(idx) > longest:
+            continue
+        after = view.token_range(quote_end, quote_end + 40)
+        before = view.token_range(max(0, quote_start - 40), quote_start)
         cue_type = None
         for k in list(after)[:2] + list(reversed(before))[:2]:
             cue_type = tables.quote_type(view.skeletons[k]) or cue_tables("en", data).quote_type(view.skeletons[k])
@@ -585,7 +585,7 @@ def discover_quoted(view: TextView, data: LanguageData) -> list[Candidate]:
             last_inside = tables.head_type(view.skeletons[idx.stop - 1])
             if last_inside in ("Convention", "Initiative", "Event", "Organisation"):
                 cue_type = last_inside  # "... haqqında Protokol", "... Forumu": the head is quoted too
-        if cue_type is None and text[match.end() : match.end() + 1] == "-" and all(
+        if cue_type is None and text[quote_end : quote_end + 1] == "-" and all(
             view.tokens[k].is_capitalised for k in idx
         ):
             cue_type = "Organisation"  # "Apolitical Group Limited"-in
@@ -594,6 +594,30 @@ def discover_quoted(view: TextView, data: LanguageData) -> list[Candidate]:
         first, last = idx.start, idx.stop - 1
         out.append(Candidate(first, last, view.tokens[first].start, view.tokens[last].end, cue_type, f"quoted:{cue_type}", 0.75,
                              _phrase_key(view, first, last), _surface(view, first, last)))
+    return out
+
+
+_GUILLEMETS_RE = re.compile(r"«([^«»\n]{2,160})»")
+
+
+def _quotations(text: str) -> list[tuple[int, int, int, int]]:
+    """Quoted passages as (quote start, inner start, inner end, quote end): «...», and "..."
+    read as an opening mark (after a space or punctuation, before a word) up to the next closing
+    mark (after a word). Straight quotes cannot nest, so a quotation that contains a quoted name
+    ("He said: "... the "X Convention" ...") is not paired with it: each opening mark is tried."""
+    out = [(m.start(), m.start(1), m.end(1), m.end()) for m in _GUILLEMETS_RE.finditer(text)]
+    marks = [i for i, c in enumerate(text) if c == '"']
+    for n, i in enumerate(marks):
+        opening = (i == 0 or not text[i - 1].isalnum()) and i + 1 < len(text) and not text[i + 1].isspace()
+        if not opening:
+            continue
+        for j in marks[n + 1:]:
+            if j - i > 400 or "\n" in text[i:j]:
+                break
+            if not text[j - 1].isspace() and (j + 1 >= len(text) or not text[j + 1].isalnum()):
+                if j - i - 1 >= 2 and '"' not in text[i + 1 : j]:  # not a quotation around a quoted name
+                    out.append((i, i + 1, j, j + 1))
+                break
     return out
 
 

@@ -523,8 +523,11 @@ def _structural_relations(view: TextView, s_index: int, sentence: Segment, membe
             # the convention in a secretariat's name; the place in an initiative's name
             if outer.type == "Organisation" and p.type == "Convention":
                 out.append(_relation(view, s_index, sentence, outer, "coordinates", p, "structure:name", "", 0.7))
-            elif outer.type in ("Initiative", "Event") and p.type == "Place":
+            elif outer.type in ("Initiative", "Event", "Convention") and p.type == "Place":
                 out.append(_relation(view, s_index, sentence, outer, "concerns", p, "structure:name", "", 0.65))
+            # the states a treaty is made between: "Agreement between the Government of X and ..."
+            elif outer.type == "Convention" and p.type == "Country" and not _owner_in_name(view, p, inner, data):
+                out.append(_relation(view, s_index, sentence, p, "partyTo", outer, "structure:name", "", 0.6))
             # an unknown unit named from its body: "Nazirliyinin Beynəlxalq əməkdaşlıq şöbəsi",
             # "UNEP Office for ...", "Отдел ... Министерства ...": a part of it
             elif (outer.type == p.type == "Organisation" and outer.mention.rule.startswith("head:")
@@ -553,23 +556,37 @@ def _structural_relations(view: TextView, s_index: int, sentence: Segment, membe
     return out
 
 
+def _owner_in_name(view: TextView, state: Placed, inner: list[Placed], data: LanguageData) -> bool:
+    """Whether a state inside a treaty's name only owns one of the signatories: it lies inside
+    the name of a body, or stands in the genitive ("Qazaxıstanın Su Nazirliyi ilə ..."): the
+    ministries sign, not the state."""
+    if any(q.type == "Organisation" and q.first <= state.first and state.last <= q.last for q in inner):
+        return True
+    return _in_genitive(view, state, data)
+
+
+def _in_genitive(view: TextView, mention: Placed, data: LanguageData) -> bool:
+    """Whether the word ending a mention carries a genitive ending of its language (BMT-nin)."""
+    from envgraph.mentions import cue_tables
+
+    end = view.tokens[mention.last].end
+    word_end = min((i for i in (view.text.find(c, end) for c in " \n\t") if i >= 0), default=len(view.text))
+    word = lower(view.text[view.tokens[mention.first].start : word_end]).rstrip(".,;:\"»")
+    endings = cue_tables(view.langs[mention.last], data).genitive_endings
+    return bool(endings) and word.endswith(endings) and len(word) > max(len(e) for e in endings)
+
+
 def _names_parent(view: TextView, child: Placed, parent: Placed, data: LanguageData) -> bool:
     """Whether the sentence names the parent body itself, not only a word of the child's name:
     apart from it, as the owner in the genitive ("BMT-nin Ətraf Mühit Proqramı"), or as the
     complement that ends it ("Программа развития ООН"); "United Nations" at the start of
     "United Nations Development Programme" is a part of that name, no mention of the UN (a
     document that names the UN elsewhere on its own still gets the relation: the caller checks)."""
-    from envgraph.mentions import cue_tables
-
     if not (child.first <= parent.first and parent.last <= child.last):
         return True
     if parent.last == child.last and parent.first > child.first:
         return True
-    end = view.tokens[parent.last].end
-    word_end = min((i for i in (view.text.find(c, end) for c in " \n\t") if i >= 0), default=len(view.text))
-    word = lower(view.text[view.tokens[parent.first].start : word_end]).rstrip(".,;:")
-    endings = cue_tables(view.langs[parent.last], data).genitive_endings
-    return bool(endings) and word.endswith(endings) and len(word) > max(len(e) for e in endings)
+    return _in_genitive(view, parent, data)
 
 
 def _dedupe(relations: list[Relation]) -> list[Relation]:
