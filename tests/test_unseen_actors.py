@@ -333,3 +333,14 @@ def test_the_states_a_treaty_is_made_between_are_parties_to_it(extractor) -> Non
     # a protocol between two ministries: their states are not parties by that name alone
     protocol = next(iri for iri, label in labels.items() if label.endswith("Protokol"))
     assert not [r for r in result.relations if r.predicate == "partyTo" and r.object == protocol]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Officials of Turkmenistan visited Lebap Province last week.", {("lebap-region", "turkmenistan")}),
+    ("Officials of Kazakhstan visited Lebap Province last week.", set()),  # not the province's country
+])
+def test_a_known_place_lies_in_its_country_when_the_sentence_names_both(text: str, expected: set, extractor) -> None:
+    result = _run(text, extractor, "en.txt")
+    located = {(r.subject.rsplit("/", 1)[-1], r.object.rsplit("/", 1)[-1])
+               for r in result.relations if r.predicate == "locatedIn"}
+    assert located == expected

@@ -541,6 +541,15 @@ def _structural_relations(view: TextView, s_index: int, sentence: Segment, membe
         # "Qazaxıstanın Astanada", "Қазақстандағы Астана"
         if a.type == "Country" and b.type == "Place" and gap == "":
             out.append(_relation(view, s_index, sentence, b, "locatedIn", a, "structure:country-place", "", 0.6))
+    # lexicon knowledge of a place's country, when the sentence names that country too
+    countries = {e.country: iri for iri, e in ((p.iri, lexicon.entries.get(iri_entry(lexicon, p.iri) or ""))
+                                               for p in members if p.type == "Country") if e and e.country}
+    for a in top:
+        entry_id = iri_entry(lexicon, a.iri) if a.type == "Place" else None
+        country = lexicon.entries[entry_id].country if entry_id else None
+        state = next((b for b in members if b.type == "Country" and country and countries.get(country) == b.iri), None)
+        if state is not None:
+            out.append(_relation(view, s_index, sentence, a, "locatedIn", state, "lexicon:country", "", 0.7))
     # lexicon knowledge of a body's parent, when both are named in one sentence (the parent
     # as a body of its own, not only as words of the child's name)
     for a in top:
