@@ -344,3 +344,26 @@ def test_a_known_place_lies_in_its_country_when_the_sentence_names_both(text: st
     located = {(r.subject.rsplit("/", 1)[-1], r.object.rsplit("/", 1)[-1])
                for r in result.relations if r.predicate == "locatedIn"}
     assert located == expected
+
+
+@pytest.mark.parametrize(("lang", "text", "unit", "person"), [
+    ("az", "Tədbirdə BMT-nin Ətraf Mühit Proqramının (UNEP) Qaya Dağ Buzlaqları Arxivinin direktoru "
+           "Orxan Məmmədli çıxış edib.", "Qaya Dağ Buzlaqları Arxivinin", "Orxan Məmmədli"),
+    ("kk", "Форумда БҰҰ Даму бағдарламасының (UNDP) Шығыс Мұздық Мұрағатының директоры Ерлан Сәтбаев сөз сөйледі.",
+     "Шығыс Мұздық Мұрағатының", "Ерлан Сәтбаев"),
+])
+def test_a_body_named_in_the_genitive_before_a_title_employs_the_person(lang: str, text: str, unit: str,
+                                                                         person: str, extractor) -> None:
+    result = _run(text, extractor, f"{lang}.txt")
+    by_text = {mention.text: iri for mention, iri in result.mentions}
+    assert unit in by_text, sorted(by_text)
+    facts = {(r.subject, r.predicate, r.object) for r in result.relations}
+    employers = {o for s, p, o in facts if s == by_text[person] and p == "worksFor"}
+    assert employers == {by_text[unit]}  # the title names the employer: not also the agency before it
+    parent = next(o for s, p, o in facts if s == by_text[unit] and p == "partOf")
+    assert parent.rsplit("/", 1)[-1] in ("unep", "undp")
+
+
+def test_one_word_in_the_genitive_before_a_title_is_no_body(extractor) -> None:
+    result = _run("Toplantıda Quliyevin müavini Orxan Məmmədli çıxış edib.", extractor, "az.txt")
+    assert not [m for m, _iri in result.mentions if m.rule == "title:employer"]

@@ -735,6 +735,11 @@ def discover_persons(view: TextView, data: LanguageData, taken: Sequence[Candida
             i = j + 1
             continue  # "the Steppe Ecology Institute": the words name a body, not a person
             # (but "Leyla Əliyevanın təşəbbüsü" is a person's initiative: the name is in the genitive)
+        if (words >= 4 and initial is None and j + 1 < n and tables.genitive_endings
+                and lower(tokens[j].text).endswith(tables.genitive_endings) and view.skeletons[j + 1] in tables.positions
+                and _person_evidence(view, i, j, tables, data, False) == "suffix"):
+            i = j + 1
+            continue  # "Qlobal Resurs Məlumat Bazasının direktoru": four words in the genitive before a title are its body
         if (view.text[tokens[j].end : tokens[j].end + 1] == "-" and j + 1 < n and not tokens[j + 1].is_capitalised
                 and len(tokens[j].text) <= 3):
             i = j + 1
@@ -865,6 +870,41 @@ def _phonetic(text: str, data: LanguageData) -> str:
 
 
 _DOMAIN_NAME_RE = re.compile(r"(?<![\w./@])([A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][\w-]{1,30})\.(kz|az|tm|ru|uz|kg|tj|tv|info|news|com|org|net)\b(?![./]\w)")
+
+
+def discover_employers(view: TextView, data: LanguageData, taken: Sequence[Candidate]) -> list[Candidate]:
+    """Turkic titles name their body in the genitive right before them: capitalised words ending
+    in a genitive before a position word ("Cenevrə Qlobal Resurs Məlumat Bazasının direktoru",
+    the director of ...) are a body, however its head word reads; a place may open its name."""
+    out: list[Candidate] = []
+    blocked = _tokens_of(c for c in taken if c.type not in ("Place", "Country"))
+    for t in range(1, len(view.tokens)):
+        lang = view.langs[t]
+        if lang not in TURKIC or view.tokens[t].is_capitalised:
+            continue
+        tables = cue_tables(lang, data)
+        last = t - 1
+        if (view.skeletons[t] not in tables.positions or last in blocked or not tables.genitive_endings
+                or not view.tokens[last].is_capitalised or view.text[view.tokens[last].end : view.tokens[t].start] != " "
+                or not lower(view.tokens[last].text).endswith(tables.genitive_endings)):
+            continue
+        first = last
+        k = last - 1
+        while k >= 0 and last - k < 8 and k not in blocked and _joined(view, k, k + 1):
+            token = view.tokens[k]
+            if not token.is_capitalised and view.skeletons[k] not in tables.connectors:
+                break
+            if token.is_capitalised:
+                first = k
+            k -= 1
+        while first < last and (view.skeletons[first] in tables.connectors or view.tokens[first].text in tables.non_names
+                                or _sentence_initial(view, first)):
+            first += 1  # the sentence's first word is capitalised anyway
+        if last - first < 1:
+            continue  # one word in the genitive before a title is a surname or a place as often as a body
+        out.append(Candidate(first, last, view.tokens[first].start, _extend_inflection(view, view.tokens[last].end),
+                             "Organisation", "title:employer", 0.5, _phrase_key(view, first, last), _surface(view, first, last)))
+    return out
 
 
 def discover_outlets(view: TextView, taken: Sequence[Candidate]) -> list[Candidate]:
@@ -1123,6 +1163,7 @@ def find_mentions(view: TextView, lexicon: Lexicon, data: LanguageData) -> list[
     acronyms = discover_acronyms(view, lexicon, data, named)
     projects = discover_url_projects(view, data, named)
     places = discover_places(view, data, lexical + heads + quoted + persons)
+    places += discover_employers(view, data, lexical + heads + quoted + persons)
     places += discover_outlets(view, lexical)
     lexical = sorted(_long_forms(view, lexical, heads + quoted, data), key=lambda c: c.start)
     starts = [c.start for c in lexical]

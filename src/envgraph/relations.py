@@ -490,6 +490,8 @@ def _person_relations(view: TextView, s_index: int, sentence: Segment, members: 
         near.sort(key=lambda d: d[0])
         best_distance, best = near[0]
         chosen = [best] + [o for d, o in near[1:3] if d <= best_distance + 8 and o.iri != best.iri]
+        if best.mention.rule == "title:employer":
+            chosen = [best]  # the title names the employer itself ("... Bazasının direktoru X")
         for org in chosen:
             distance = min(abs(org.first - person.last), abs(person.first - org.last))
             confidence = max(0.5, 0.85 - 0.02 * distance)
@@ -533,6 +535,16 @@ def _structural_relations(view: TextView, s_index: int, sentence: Segment, membe
             elif (outer.type == p.type == "Organisation" and outer.mention.rule.startswith("head:")
                   and (p.first == outer.first or p.last == outer.last)):
                 out.append(_relation(view, s_index, sentence, outer, "partOf", p, "structure:name", "", 0.65))
+    for i, b in enumerate(top):
+        # "BMT-nin Ətraf Mühit Proqramının (UNEP) Cenevrə ... Bazasının direktoru": a body named
+        # by a title right after a body in the genitive (and its acronym) is a unit of it
+        if b.mention.rule != "title:employer" or i == 0:
+            continue
+        a = top[i - 2] if i >= 2 and top[i - 2].iri == top[i - 1].iri else top[i - 1]
+        gap = view.text[view.tokens[a.last].end : view.tokens[b.first].start].strip()
+        if (a.type == "Organisation" and a.iri != b.iri and _in_genitive(view, a, data)
+                and (gap == "" or re.fullmatch(r"\(\s*[^()\s]{2,12}\s*\)", gap))):
+            out.append(_relation(view, s_index, sentence, b, "partOf", a, "structure:genitive-unit", "", 0.6))
     for a, b in zip(top, top[1:]):
         gap = view.text[view.tokens[a.last].end : view.tokens[b.first].start].strip()
         # "Astana, Kazakhstan" / "Астане (Казахстан)"
