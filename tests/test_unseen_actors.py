@@ -367,3 +367,16 @@ def test_a_body_named_in_the_genitive_before_a_title_employs_the_person(lang: st
 def test_one_word_in_the_genitive_before_a_title_is_no_body(extractor) -> None:
     result = _run("Toplantıda Quliyevin müavini Orxan Məmmədli çıxış edib.", extractor, "az.txt")
     assert not [m for m, _iri in result.mentions if m.rule == "title:employer"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The forum was held in Aktau, Kazakhstan, last spring.", {("aktau", "kazakhstan")}),
+    # a list of places and countries: "Asia, Russia" is no place in a country
+    ("Envoys of Japan, Asia, Russia, Italy and Iran attended the forum.", set()),
+    ("Envoys of Asia, Russia and Iran attended the forum.", set()),
+])
+def test_a_place_comma_country_is_located_there_unless_it_is_a_list(text: str, expected: set, extractor) -> None:
+    result = _run(text, extractor, "en.txt")
+    located = {(r.subject.rsplit("/", 1)[-1], r.object.rsplit("/", 1)[-1])
+               for r in result.relations if r.predicate == "locatedIn"}
+    assert located == expected

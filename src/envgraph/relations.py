@@ -513,6 +513,8 @@ def _appositive(view: TextView, person: Placed, org: Placed, data: LanguageData)
 
 def _structural_relations(view: TextView, s_index: int, sentence: Segment, members: list[Placed],
                           lexicon: Lexicon, data: LanguageData, standalone: set[str]) -> list[Relation]:
+    from envgraph.mentions import cue_tables
+
     out: list[Relation] = []
     top = [p for p in members if not p.mention.nested]
     for outer in top:
@@ -545,10 +547,18 @@ def _structural_relations(view: TextView, s_index: int, sentence: Segment, membe
         if (a.type == "Organisation" and a.iri != b.iri and _in_genitive(view, a, data)
                 and (gap == "" or re.fullmatch(r"\(\s*[^()\s]{2,12}\s*\)", gap))):
             out.append(_relation(view, s_index, sentence, b, "partOf", a, "structure:genitive-unit", "", 0.6))
-    for a, b in zip(top, top[1:]):
+    def listed(x: Placed, y: Placed) -> bool:  # "..., Орта Азия, Ресей, АҚШ ...": a list of places
+        between = view.text[view.tokens[x.last].end : view.tokens[y.first].start].strip()
+        conjunctions = cue_tables(view.langs[y.first], data).conjunctions
+        return y.type in ("Country", "Place") and (between == "," or skeleton(between, data) in conjunctions)
+
+    for k, (a, b) in enumerate(zip(top, top[1:])):
         gap = view.text[view.tokens[a.last].end : view.tokens[b.first].start].strip()
+        in_list = (k + 2 < len(top) and listed(b, top[k + 2])) or (k > 0 and a.type == "Place" and listed(top[k - 1], a)
+                                                                    and top[k - 1].type == "Country")
         # "Astana, Kazakhstan" / "Астане (Казахстан)"
-        if a.type == "Place" and b.type in ("Country", "Place") and gap in (",", "(", ",(") and a.iri != b.iri:
+        if a.type == "Place" and b.type in ("Country", "Place") and gap in (",", "(", ",(") and a.iri != b.iri \
+                and not (gap == "," and in_list):
             out.append(_relation(view, s_index, sentence, a, "locatedIn", b, "structure:place-country", gap, 0.7))
         # "Qazaxıstanın Astanada", "Қазақстандағы Астана"
         if a.type == "Country" and b.type == "Place" and gap == "":
