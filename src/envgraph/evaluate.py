@@ -8,7 +8,7 @@ never the other way round, and the extractor never reads the gold.
   Precision counts the predicted entities that match a gold one, recall the gold entities
   matched by a predicted one.
 * Relations: a predicted (s, p, o) matches a gold one with the same property whose subject and
-  object match s and o as entities.
+  object match s and o as entities (either way round for a symmetric property: cooperatesWith).
 * Attributes (startDate, endDate, position, homepage): as relations, with the literal compared
   after light normalisation (case, spaces, URL scheme).
 * Identity: the share of gold actors (a gold key, across all documents) that came out as
@@ -227,6 +227,16 @@ def _align(gold: GoldDocument, pred: PredictedDocument,
     return loose, strict
 
 
+def _symmetric(prop: str) -> bool:
+    """Whether the ontology declares the relation symmetric (its own inverse)."""
+    from envgraph import ontology
+
+    try:
+        return ontology.inverse_of(prop) == prop
+    except ontology.UnknownTermError:  # a gold file may use a property the ontology lacks
+        return False
+
+
 def score_document(gold: GoldDocument, pred: PredictedDocument) -> tuple[DocumentScore, dict[str, set[str]]]:
     """Scores of one document and the strict alignment gold key -> predicted IRIs (identity)."""
     gold_spans = _gold_spans(gold, pred.text)
@@ -236,7 +246,12 @@ def score_document(gold: GoldDocument, pred: PredictedDocument) -> tuple[Documen
     entities = Counts(len(matched_pred), len(pred.spans), sum(1 for v in alignment.values() if v), len(gold.entities))
 
     def rel_match(g: tuple[str, str, str], p: tuple[str, str, str]) -> bool:
-        return g[1] == p[1] and p[0] in alignment.get(g[0], ()) and p[2] in alignment.get(g[2], ())
+        if g[1] != p[1]:
+            return False
+        if p[0] in alignment.get(g[0], ()) and p[2] in alignment.get(g[2], ()):
+            return True
+        # a symmetric property (cooperatesWith) states the same fact in either direction
+        return _symmetric(g[1]) and p[2] in alignment.get(g[0], ()) and p[0] in alignment.get(g[2], ())
 
     rel_tp_gold = [g for g in gold.relations if any(rel_match(g, p) for p in pred.relations)]
     rel_tp_pred = [p for p in pred.relations if any(rel_match(g, p) for g in gold.relations)]
