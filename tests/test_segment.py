@@ -55,6 +55,13 @@ def test_identifies_each_language_and_kazakh_in_both_scripts() -> None:
         assert identify_language(text, data) == expected, text
 
 
+def test_a_short_turkic_line_without_marker_letters_or_stop_words_is_not_english() -> None:
+    data = load_language_data()
+    # no ə, ğ and no stop word: only letters Azerbaijani shares with its neighbours
+    assert identify_language("Buzlaq Forumu Bakıda keçirilib.", data) == ("az", "Latn")
+    assert identify_language("The Glacier Forum was held in Baku.", data) == ("en", "Latn")
+
+
 def test_sentences_do_not_end_at_initials_or_abbreviations() -> None:
     data = load_language_data()
     text = "Делегацию возглавил М. Ошурбаев. Mr. Keiner of UNECE spoke. Second sentence here."

@@ -380,3 +380,15 @@ def test_a_place_comma_country_is_located_there_unless_it_is_a_list(text: str, e
     located = {(r.subject.rsplit("/", 1)[-1], r.object.rsplit("/", 1)[-1])
                for r in result.relations if r.predicate == "locatedIn"}
     assert located == expected
+
+
+@pytest.mark.parametrize(("lang", "text", "country"), [
+    ("ru", "В столице Таджикистана открылся региональный семинар «Горные ледники Памира».", "tajikistan"),
+    ("en", "The Glacier Watch Forum opened in the capital of Tajikistan on Monday.", "tajikistan"),
+    ("az", "Buzlaq Forumu Tacikistanın paytaxtında keçirilib.", "tajikistan"),
+])
+def test_an_event_in_the_capital_of_a_country_is_held_in_that_country(lang: str, text: str, country: str,
+                                                                        extractor) -> None:
+    result = _run(text, extractor, f"{lang}.txt")
+    held = {r.object.rsplit("/", 1)[-1] for r in result.relations if r.predicate == "heldIn"}
+    assert held == {country}, [(m.text, m.type) for m, _ in result.mentions]

@@ -45,6 +45,7 @@ class LanguageProfile:
     marker_chars: str
     months: dict[str, int]  # month stem (lower case) -> 1..12
     abbreviations: frozenset[str]
+    shared_marker_chars: str = ""  # letters of this language that a few others share (weaker evidence)
 
 
 @dataclass(frozen=True, slots=True, eq=False)  # hashed by identity: loaded once, cached
@@ -133,6 +134,7 @@ def load_language_data(folder: Path | None = None) -> LanguageData:
             marker_chars=str(raw.get("marker_chars", "") or ""),
             months={str(k).lower(): int(v) for k, v in (raw.get("months") or {}).items()},
             abbreviations=frozenset(str(a) for a in raw.get("abbreviations", []) or []),
+            shared_marker_chars=str(raw.get("shared_marker_chars", "") or ""),
         )
         cue_path = folder / "cues" / f"{lang}.yaml"
         cues[lang] = _read_yaml(cue_path) or {} if cue_path.exists() else {}

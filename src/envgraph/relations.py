@@ -355,7 +355,21 @@ def _is_locative(view: TextView, p: Placed, data: LanguageData) -> bool:
     if suffixes and last_word.endswith(suffixes) and len(last_word) > 5:
         return True
     prepositions = {skeleton(str(x), data) for x in cues.get("locative_before") or []}
-    return p.first > 0 and view.skeletons[p.first - 1] in prepositions
+    if p.first > 0 and view.skeletons[p.first - 1] in prepositions:
+        return True
+    # "в столице Узбекистана", "in the capital of Uzbekistan", "Özbegistanyň paýtagtynda": the seat
+    # named between the preposition and the place, or after the place in the locative
+    settings = tuple(skeleton(str(x), data) for x in cues.get("setting_words") or [])
+    if not settings:
+        return False
+    before = [view.skeletons[k] for k in range(max(0, p.first - 4), p.first)]
+    for k, word in enumerate(before):
+        if word in settings and any(w in prepositions for w in before[max(0, k - 2) : k]):
+            return True
+    if p.last + 1 < len(view.tokens) and suffixes:
+        after = view.skeletons[p.last + 1]
+        return after.startswith(settings) and after.endswith(suffixes)
+    return False
 
 
 def _settings(view: TextView, top: list[Placed], data: LanguageData) -> set[int]:

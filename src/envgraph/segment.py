@@ -49,8 +49,9 @@ def _guess(text: str, data: LanguageData) -> LanguageGuess:
         if script not in profile.scripts:
             continue
         marker_hits = sum(lowered.count(ch) for ch in profile.marker_chars) if profile.marker_chars else 0
+        shared_hits = sum(lowered.count(ch) for ch in profile.shared_marker_chars)
         word_hits = sum(n for w, n in words.items() if w in profile.stopwords)
-        scores[code] = 3 * marker_hits + 2 * word_hits
+        scores[code] = 3 * marker_hits + 2 * word_hits + shared_hits
     if not scores:
         return LanguageGuess(None, script, 0)
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])
