@@ -106,6 +106,11 @@ def slug(text: str, data: LanguageData) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_only).strip("-") or "x"
 
 
+#: marks a base that is a stem whose ending was cut off (Russian всемирный → vsemirn): such a
+#: stem takes exactly one ending, not a chain of them
+CUT = "\x00"
+
+
 class SuffixChains:
     """Decides whether a string is a chain of up to ``max_parts`` known suffixes ("larinin" =
     lar + i + nin). Memoised: the same endings recur on every page."""
@@ -145,7 +150,7 @@ def word_bases(
     for suffixes in groups:
         for suffix in suffixes:
             if word_skeleton.endswith(suffix) and len(word_skeleton) - len(suffix) >= max(rules.min_stem, 3):
-                out.add(word_skeleton[: -len(suffix)])
+                out.add(word_skeleton[: -len(suffix)] + CUT)
     if lang in rules.possessive_languages:
         for ending in rules.possessive_endings:
             if word_skeleton.endswith(ending) and len(word_skeleton) - len(ending) >= 4:
@@ -167,12 +172,17 @@ def word_bases(
 
 
 def word_matches(text_skeleton: str, bases: tuple[str, ...], chains: SuffixChains) -> bool:
-    """True when the text word is one of ``bases`` followed by a chain of case endings."""
+    """True when the text word is one of ``bases`` followed by a chain of case endings (one
+    ending only after a stem whose own ending was cut off: see :data:`CUT`)."""
     for base in bases:
+        cut = base.endswith(CUT)
+        if cut:
+            base = base[:-1]
         if text_skeleton.startswith(base):
             rest = text_skeleton[len(base):]
-            # a short word takes one ending at most: qor (fund) + ğau is not a form of qor
-            if chains(rest) if len(base) > 3 else (not rest or rest in chains.suffixes):
+            # a short word takes one ending at most: qor (fund) + ğau is not a form of qor; so
+            # does a cut stem: turs (Турция) + un + ov is no form of Turkey but a surname
+            if chains(rest) if len(base) > 3 and not cut else (not rest or rest in chains.suffixes):
                 return True
     return False
 
@@ -200,7 +210,7 @@ class WordIndex:
             bases = word_bases(word_skeleton, self.data, lang, equivalents=self.equivalents)
         seen: set[str] = set()
         for base in bases:
-            key = base[: self.PREFIX]
+            key = base.rstrip(CUT)[: self.PREFIX]
             if key in seen:
                 continue
             seen.add(key)

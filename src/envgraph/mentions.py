@@ -353,7 +353,7 @@ def discover_by_heads(
         stop = blocked | (convention_tokens if type_name != "Organisation" else set())
         # a name that an acronym in parentheses follows may run over more common words
         max_lower = _MAX_LOWER_WORDS_DEFINED if _acronym_follows(view, i) else _MAX_LOWER_WORDS
-        first = _extend_left(view, i, tables, lang, stop, name_ends, max_lower)
+        first = _extend_left(view, i, tables, lang, stop, name_ends, data, max_lower)
         last = _extend_right(view, i, tables, lang, stop)
         named = _is_named(view, first, last, i, tables, lexical_tokens, type_name, body_tokens)
         if not named:
@@ -424,7 +424,7 @@ def _acronym_follows(view: TextView, i: int) -> bool:
 
 
 def _extend_left(view: TextView, head: int, tables: CueTables, lang: str, stop: set[int], name_ends: set[int],
-                 max_lower: int = _MAX_LOWER_WORDS) -> int:
+                 data: LanguageData, max_lower: int = _MAX_LOWER_WORDS) -> int:
     """Modifiers before the head: capitalised words and connectors; in Turkic languages and Russian
     also up to ``max_lower`` lower-case words (three; six when an acronym in parentheses defines
     the name), trimmed back to the first capitalised one."""
@@ -448,6 +448,13 @@ def _extend_left(view: TextView, head: int, tables: CueTables, lang: str, stop: 
         if skel in tables.conjunctions and k > 0 and tables.head_type(view.skeletons[k - 1]) == tables.head_type(view.skeletons[head]):
             break  # "X Hökuməti və Y Hökuməti", "Дала кеңесі мен Арал ... желісі": two bodies of one kind
         if tables.stop_left_at_heads and tables.head_type(skel):
+            break
+        if (lang in TURKIC and token.is_capitalised and tables.genitive_endings and tables.head_type(skel)
+                and not lower(token.text).endswith(tables.genitive_endings) and k - 1 >= 0 and _joined(view, k - 1, k)
+                and view.tokens[k - 1].is_capitalised and not _sentence_initial(view, k - 1)
+                and view.tokens[k + 1].is_capitalised and not _without_possessive(skel, tables, data)):
+            # "[Aral Galkynyş Gaznasy] Özbegistanyň ... ministrligi": a head with its possessive
+            # but not in the genitive closes a name of its own ("Sähra Gorag Gullugy": bare, a modifier)
             break
         if token.is_capitalised or skel in tables.connectors or _ORDINAL_RE.match(token.text):
             first = k
@@ -729,7 +736,11 @@ def discover_persons(view: TextView, data: LanguageData, taken: Sequence[Candida
                 break
         initial = _initial_before(view, i)
         words = j - i + 1
-        if j + 1 < n and _joined(view, j, j + 1) and tables.head_type(view.skeletons[j + 1]) \
+        # (a Turkic name's head carries the possessive: "Aral Dirçəliş Fondu"; a bare lower-case
+        # head after the words is a noun of its own: "Баходир Турсунов қор ... бөледі")
+        bare_head = (j + 1 < n and view.langs[j + 1] in TURKIC and not tokens[j + 1].is_capitalised
+                     and _without_possessive(view.skeletons[j + 1], tables, data))
+        if j + 1 < n and _joined(view, j, j + 1) and tables.head_type(view.skeletons[j + 1]) and not bare_head \
                 and not (words >= 2 and lower(tokens[j].text).endswith(tables.genitive_endings)
                          and _person_evidence(view, i, j, tables, data, False)):
             i = j + 1
@@ -779,6 +790,22 @@ def discover_persons(view: TextView, data: LanguageData, taken: Sequence[Candida
         if key is not None:
             out.append(replace(c, key=key))  # keyed as the proven mention, so it resolves with it
     return out
+
+
+def _without_possessive(word: str, tables: CueTables, data: LanguageData) -> bool:
+    """A head word in its dictionary form or with a case ending only ("қор", "gaznanyň"), not
+    with the possessive a Turkic name's head carries ("қоры", "gaznasynyň", "Fondu")."""
+    possessive = data.stemming.possessive_endings
+    readings = [word[len(head):] for head in tables.head_words if len(head) >= 3 and word.startswith(head)]
+    if any(rest.startswith(possessive) for rest in readings):
+        return False  # "Fondu" is fond + u, whatever other head word it also begins with
+    return any(not rest or _case_endings(data)(rest) for rest in readings)
+
+
+@functools.lru_cache(maxsize=8)
+def _case_endings(data: LanguageData) -> SuffixChains:
+    """Chains of the endings of every language (built once per language data object)."""
+    return SuffixChains(frozenset(s for group in data.stemming.suffixes.values() for s in group))
 
 
 def _person_word(view: TextView, i: int, tables: CueTables) -> bool:
