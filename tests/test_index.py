@@ -194,7 +194,10 @@ def test_the_index_is_the_same_whatever_the_number_of_entities_per_update() -> N
             store.replace_document(third.doc_id, third.graph_iri, changed, "changed")
             partial = refresh_index(store, chunk=chunk)
             assert not partial.full and index_state(store).fresh
-            results.append((full.entities, after_full, partial.entities, whole_index(store)))
+            after_partial = whole_index(store)
+            rebuilt = refresh_index(store, full=True, chunk=chunk)  # the old index dropped first
+            assert rebuilt.full and index_state(store).fresh and whole_index(store) == after_partial
+            results.append((full.entities, after_full, partial.entities, after_partial))
             assert label(store, EU, "label-fr") == "Union européenne"
             assert label(store, GEF, "label-fr") == "Global Environment Facility"  # the new range: all
     assert results[0] == results[1]

@@ -68,6 +68,8 @@ _ENTITY_FILTER = f'FILTER(isIRI(?e) && STRSTARTS(STR(?e), "{settings.ENTITY_BASE
 _FULL_SHARE = 0.3
 #: entities recomputed per update of a refresh (memory per update follows its entities' copies)
 CHUNK_ENTITIES = 1000
+#: triples of an old index deleted per update when it is rebuilt whole
+DROP_QUADS = 50_000
 #: the namespaces whose predicates are copied, and the prefix of their private copies
 COPIED_NAMESPACES: dict[str, str] = {
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
@@ -340,6 +342,20 @@ def _count(store: Store, query: str) -> int:
     return int(rows[0][0]) if rows and rows[0][0] is not None else 0  # type: ignore[arg-type]
 
 
+_ANY_INDEX_QUAD = f"ASK {{ GRAPH {_G} {{ ?s ?p ?o }} }}"
+
+
+def _drop_index(store: Store, quads: int = DROP_QUADS) -> None:
+    """Empty ``g:index`` ``quads`` triples per update (one update for a large index would hold
+    every deletion in memory). The version goes first: a drop killed half-way leaves an index
+    that no query trusts and that the next refresh rebuilds whole."""
+    store.update(STALE_SPARQL)
+    while store.query(_ANY_INDEX_QUAD).boolean:
+        store.update(f"DELETE {{ GRAPH {_G} {{ ?s ?p ?o }} }} WHERE {{\n"
+                     f"  {{ SELECT ?s ?p ?o WHERE {{ GRAPH {_G} {{ ?s ?p ?o }} }} LIMIT {max(quads, 1)} }}\n}}")
+        store.flush()
+
+
 def refresh_index(store: Store, *, full: bool = False, chunk: int = CHUNK_ENTITIES) -> IndexReport:
     """Bring the index up to date: recompute the pending entities, or everything when ``full``,
     when the index is missing or of another version, or when most entities are pending anyway
@@ -361,7 +377,8 @@ def refresh_index(store: Store, *, full: bool = False, chunk: int = CHUNK_ENTITI
         pending = _count(store, _COUNT_PENDING)
         full = pending > _FULL_SHARE * max(_count(store, _COUNT_INDEXED), 1) and pending > 1000
     if full:
-        store.update(f"DROP SILENT GRAPH {_G} ;\n{_MARK_ALL}")
+        _drop_index(store)
+        store.update(_MARK_ALL)
         known: list[str] = []
     else:
         known = [str(r[0]) for r in store.query(_KEYS_QUERY).rows]
@@ -376,6 +393,7 @@ def refresh_index(store: Store, *, full: bool = False, chunk: int = CHUNK_ENTITI
     entities = _count(store, _COUNT_PENDING)
     while rows := store.query(f"{_PENDING} LIMIT {max(chunk, 1)}").rows:
         store.update(" ;\n".join(_entity_ops(ranges, _values(str(r[0]) for r in rows if r[0] is not None))))
+        store.flush()  # what an update writes stays in memory (RocksDB's memtables) until flushed
     store.update(_FINISH_OPS)
     report = IndexReport(entities, full, time.perf_counter() - started)
     log.info("index: %d entities refreshed%s in %.1f s", entities, " (full)" if full else "", report.seconds)
