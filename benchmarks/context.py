@@ -28,6 +28,8 @@ class Context:
     log: Callable[[str], None] = _stderr
     started: float = field(default_factory=time.perf_counter)
     shared: dict[str, object] = field(default_factory=dict)  # results one benchmark leaves for another
+    # the build benchmark's (documents, runs), instead of its plan's (``--build-sizes``)
+    build_sizes: tuple[tuple[int, int], ...] | None = None
 
     def corpus(self, docs: int, *, lexicon_size: int | None = None) -> CorpusInfo:
         """The synthetic corpus with at least ``docs`` documents (generated once, extended in

@@ -3,6 +3,7 @@
     python -m benchmarks.run                 # everything, full sizes (about half an hour here)
     python -m benchmarks.run --quick         # tiny sizes, a minute (what the test suite runs)
     python -m benchmarks.run --only store    # one benchmark (repeatable: --only build --only web)
+    python -m benchmarks.run --only build --build-sizes 1000:1,100000:1   # other build sizes
 
 Each finished benchmark is recorded at once (results.json; its previous measurement moves to
 results.previous.json) and RESULTS.md is rewritten, so an interrupted run keeps what it measured.
@@ -42,6 +43,21 @@ TITLES = {
 }
 
 
+def parse_sizes(text: str) -> tuple[tuple[int, int], ...]:
+    """``"1000:2,100000"`` -> ``((1000, 2), (100000, 1))`` (runs default to 1)."""
+    sizes: list[tuple[int, int]] = []
+    for item in text.split(","):
+        docs, _, runs = item.strip().partition(":")
+        try:
+            pair = (int(docs.replace("_", "")), int(runs or 1))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not DOCS[:RUNS]: {item!r}") from None
+        if pair[0] < 1 or pair[1] < 1:
+            raise argparse.ArgumentTypeError(f"documents and runs must be positive: {item!r}")
+        sizes.append(pair)
+    return tuple(sorted(sizes))
+
+
 def run_section(name: str, ctx: Context) -> Section:
     """Run one benchmark; a crash becomes a section that says so (the run goes on)."""
     started = time.perf_counter()
@@ -67,6 +83,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=None,
                         help="scratch folder for corpora and stores (default: a temporary folder)")
     parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
+    parser.add_argument("--build-sizes", type=parse_sizes, default=None, metavar="DOCS:RUNS,...",
+                        help="documents and runs of the build benchmark's end-to-end builds, e.g. "
+                             "1000:1,100000:1 (default: its plan, 1000:2,10000:1; --quick: 8:1)")
     args = parser.parse_args(argv)
     names = [n for n in SECTION_ORDER if not args.only or n in args.only]
     command = "python -m benchmarks.run" + (" " + shlex.join(argv if argv is not None else sys.argv[1:])
@@ -75,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="envgraph-bench-work-") as tmp:
         work = args.work or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
-        ctx = Context(quick=args.quick, work=work, seed=args.seed)
+        ctx = Context(quick=args.quick, work=work, seed=args.seed, build_sizes=args.build_sizes)
         for name in names:
             ctx.log(f"== {name}")
             section = run_section(name, ctx)

@@ -97,3 +97,20 @@ def test_generated_lexicon_loads_into_envgraph(tmp_path: Path) -> None:
     assert generated and all(set(e.names) == {"en", "ru", "az", "kk", "tk"} for e in generated)
     extractor = Extractor.load(lexicon_dir=tmp_path / "lexicon")
     assert len(extractor.lexicon) == 1_100
+
+
+def test_build_sizes_option_replaces_the_plan_sizes(tmp_path: Path) -> None:
+    import argparse
+
+    from benchmarks.bench_build import FULL, plan_for
+    from benchmarks.context import Context
+    from benchmarks.run import parse_sizes
+
+    assert parse_sizes("100000:1, 1000:2") == ((1000, 2), (100_000, 1))
+    assert parse_sizes("500") == ((500, 1),)
+    with pytest.raises(argparse.ArgumentTypeError):
+        parse_sizes("1000:0")
+    assert plan_for(Context(quick=False, work=tmp_path)) == FULL  # the default plan is untouched
+    plan = plan_for(Context(quick=False, work=tmp_path, build_sizes=((1000, 1), (100_000, 1))))
+    assert plan.sizes == ((1000, 1), (100_000, 1))
+    assert plan.timeout >= 25_000 and plan.lexicon_docs == FULL.lexicon_docs

@@ -10,7 +10,7 @@ import pytest
 from rdflib import Literal, URIRef
 
 from envgraph.errors import QueryError
-from envgraph.index import index_state, language_ranges, private
+from envgraph.index import index_state, language_ranges, private, refresh_index
 from envgraph.queries import run_query
 from envgraph.store import Store, open_store
 from envgraph.vocab import ENV, RDF, SKOS
@@ -169,6 +169,38 @@ def test_raw_updates_mark_the_index_stale_and_a_writer_rebuilds_it() -> None:
         rows = run_query(store, "entities", {"class": "Organisation"}).rows
         assert "New Org" in {str(r[2]) for r in rows}
         assert index_state(store).fresh
+
+
+def whole_index(store: Store) -> set[tuple[str, str, str]]:
+    rows = store.query("SELECT ?s ?p ?o WHERE { GRAPH g:index { ?s ?p ?o } }").rows
+    return {(str(s), str(p), f"{o}@{getattr(o, 'language', '')}") for s, p, o in rows}
+
+
+def test_the_index_is_the_same_whatever_the_number_of_entities_per_update() -> None:
+    """A refresh recomputes entities a chunk at a time (bounded memory): chunks of one entity
+    and one chunk for all give the same index, rebuilt whole or refreshed after a write that
+    brings a new language."""
+    docs = fixture_docs()
+    third = docs[2]
+    changed = [*third.triples, (EU, SKOS.prefLabel, Literal("Union européenne", lang="fr"))]
+    results = []
+    for chunk in (1, 1000):
+        with open_store(":memory:") as store:
+            for doc in docs[:2]:
+                store.replace_document(doc.doc_id, doc.graph_iri, doc.triples, doc.sha256)
+            full = refresh_index(store, chunk=chunk)
+            assert full.full and index_state(store).fresh
+            after_full = whole_index(store)
+            store.replace_document(third.doc_id, third.graph_iri, changed, "changed")
+            partial = refresh_index(store, chunk=chunk)
+            assert not partial.full and index_state(store).fresh
+            after_partial = whole_index(store)
+            rebuilt = refresh_index(store, full=True, chunk=chunk)  # the old index dropped first
+            assert rebuilt.full and index_state(store).fresh and whole_index(store) == after_partial
+            results.append((full.entities, after_full, partial.entities, after_partial))
+            assert label(store, EU, "label-fr") == "Union européenne"
+            assert label(store, GEF, "label-fr") == "Global Environment Facility"  # the new range: all
+    assert results[0] == results[1]
 
 
 def test_language_ranges_include_prefixes() -> None:

@@ -32,7 +32,7 @@ What ``g:index`` holds (docs/rdf-contract.md, "The summary index"):
 Maintenance: once a store has an index, every document write marks the entities typed in the old
 and the new version of the document ``idx:pending`` (in the same transaction as the write where the backend allows it);
 :func:`refresh_index` recomputes the pending entities (their copies, labels and counts) from the
-document graphs in ONE update and clears the marks. A store that is closed after writing, a
+document graphs and clears the marks, a chunk of entities per update (memory stays bounded). A store that is closed after writing, a
 build, a removal and an import refresh it. A store without any index (a fresh one being filled)
 marks nothing: the first refresh computes everything in one pass. An index that is missing, of another version or left
 pending (a killed build) is rebuilt by :func:`refresh_index` (``envgraph reindex``) and refused by
@@ -66,6 +66,10 @@ _INF = f"<{settings.INFERRED_GRAPH}>"
 _ENTITY_FILTER = f'FILTER(isIRI(?e) && STRSTARTS(STR(?e), "{settings.ENTITY_BASE}"))'
 #: a refresh touching more entities than this recomputes them all in one pass instead
 _FULL_SHARE = 0.3
+#: entities recomputed per update of a refresh (memory per update follows its entities' copies)
+CHUNK_ENTITIES = 1000
+#: triples of an old index deleted per update when it is rebuilt whole
+DROP_QUADS = 50_000
 #: the namespaces whose predicates are copied, and the prefix of their private copies
 COPIED_NAMESPACES: dict[str, str] = {
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
@@ -215,14 +219,18 @@ _MARK_ALL = (
 
 # --- refreshing ------------------------------------------------------------------------------
 
+#: the language tags of the labels and positions the pending entities' copies will hold, read
+#: from the document graphs they are copied from (before any copy is made)
 _TAGS_QUERY = f"""
 SELECT DISTINCT ?tag WHERE {{
-  GRAPH {_G} {{ ?e idx:pending true . ?e idx:skos-prefLabel|idx:env-position ?l }}
+  GRAPH {_G} {{ ?e idx:pending true }}
+  GRAPH ?g {{ ?e skos:prefLabel|env:position ?l }} FILTER(?g != {_INF} && ?g != {_G})
   BIND(LCASE(LANG(?l)) AS ?tag)
 }}"""
 
 _KEYS_QUERY = f"SELECT ?range WHERE {{ GRAPH {_G} {{ ?p idx:range ?range }} }}"
 _COUNT_PENDING = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {_G} {{ ?e idx:pending true }} }}"
+_PENDING = f"SELECT ?e WHERE {{ GRAPH {_G} {{ ?e idx:pending true }} }}"
 _COUNT_INDEXED = f"SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {{ GRAPH {_G} {{ ?e idx:rdf-type ?c }} }}"
 
 
@@ -244,11 +252,11 @@ def _key_values(ranges: Iterable[str]) -> str:
     return f"VALUES (?range ?labelProp ?positionProp) {{ {rows} }}"
 
 
-def _display_ops(source: str, default_prop: str, keyed: str, keys: str, fallback: str) -> list[str]:
-    """Update operations computing display values of pending entities from the copies of
-    ``source`` (skos:prefLabel or env:position) in the index: the default (English, else
-    ``fallback``: a pattern binding ?l), and one per language range (its match, else default)."""
-    pending = f"GRAPH {_G} {{ ?e idx:pending true }}"
+def _display_ops(source: str, default_prop: str, keyed: str, keys: str, fallback: str, pending: str) -> list[str]:
+    """Update operations computing display values of the entities ``pending`` binds (a pattern
+    binding ?e) from the copies of ``source`` (skos:prefLabel or env:position) in the index: the
+    default (English, else ``fallback``: a pattern binding ?l), and one per language range (its
+    match, else default)."""
     return [
         # default: the smallest English value …
         f"INSERT {{ GRAPH {_G} {{ ?e {default_prop} ?d }} }} WHERE {{\n"
@@ -271,10 +279,9 @@ def _display_ops(source: str, default_prop: str, keyed: str, keys: str, fallback
     ]
 
 
-def _copy_ops() -> list[str]:
-    """Forget what the index says about the pending entities; copy their triples and count
-    their documents again."""
-    pending = f"GRAPH {_G} {{ ?e idx:pending true }}"
+def _copy_ops(pending: str) -> list[str]:
+    """Forget what the index says about the entities ``pending`` binds (a pattern binding ?e);
+    copy their triples and count their documents again."""
     return [
         # forget what the index says about the pending entities
         f"DELETE {{ GRAPH {_G} {{ ?e ?p ?o }} }} WHERE {{ {pending} GRAPH {_G} {{ ?e ?p ?o }}"
@@ -301,25 +308,33 @@ def _copy_ops() -> list[str]:
     ]
 
 
-def _display_and_finish_ops(ranges: list[str], new_ranges: list[str]) -> list[str]:
-    """Display labels and positions of the pending entities, the new language ranges, then
-    clear the marks and stamp the version."""
+def _entity_ops(ranges: list[str], pending: str) -> list[str]:
+    """Everything the index says about the entities ``pending`` binds, recomputed: their copies,
+    counts, display labels and positions; then their marks cleared. Each entity's values depend
+    on its own triples only, so entities can be recomputed in any grouping."""
     keys = _key_values(ranges)
-    ops = [
-        *_display_ops("idx:skos-prefLabel", "idx:label", "labelProp", keys, "?e idx:rdfs-label ?l"),
-        *_display_ops("idx:env-position", "idx:position", "positionProp", keys, "?e idx:env-position ?l"),
+    return [
+        *_copy_ops(pending),
+        *_display_ops("idx:skos-prefLabel", "idx:label", "labelProp", keys, "?e idx:rdfs-label ?l", pending),
+        *_display_ops("idx:env-position", "idx:position", "positionProp", keys, "?e idx:env-position ?l", pending),
+        f"DELETE {{ GRAPH {_G} {{ ?e idx:pending ?x }} }} WHERE {{ {pending} GRAPH {_G} {{ ?e idx:pending ?x }} }}",
     ]
-    if new_ranges:
-        ops.append(
-            f"INSERT {{ GRAPH {_G} {{ ?labelProp idx:range ?range ; idx:positionProperty ?positionProp }} }}"
-            f" WHERE {{ {_key_values(new_ranges)} }}"
-        )
-    ops.append(f"DELETE {{ GRAPH {_G} {{ ?e idx:pending ?x }} }} WHERE {{ GRAPH {_G} {{ ?e idx:pending ?x }} }}")
-    ops.append(
-        f"DELETE {{ GRAPH {_G} {{ idx:state idx:version ?v }} }} WHERE {{ GRAPH {_G} {{ idx:state idx:version ?v }} }}"
-    )
-    ops.append(f'INSERT DATA {{ GRAPH {_G} {{ idx:state idx:version "{VERSION}" }} }}')
-    return ops
+
+
+def _ranges_op(new_ranges: list[str]) -> str:
+    """The update operation adding language ranges to the key table."""
+    return (f"INSERT {{ GRAPH {_G} {{ ?labelProp idx:range ?range ; idx:positionProperty ?positionProp }} }}"
+            f" WHERE {{ {_key_values(new_ranges)} }}")
+
+
+_FINISH_OPS = (
+    f"DELETE {{ GRAPH {_G} {{ idx:state idx:version ?v }} }} WHERE {{ GRAPH {_G} {{ idx:state idx:version ?v }} }} ;\n"
+    f'INSERT DATA {{ GRAPH {_G} {{ idx:state idx:version "{VERSION}" }} }}'
+)
+
+
+def _values(entities: Iterable[str]) -> str:
+    return "VALUES ?e { " + " ".join(sparql_term(URIRef(e)) for e in entities) + " }"
 
 
 def _count(store: Store, query: str) -> int:
@@ -327,10 +342,31 @@ def _count(store: Store, query: str) -> int:
     return int(rows[0][0]) if rows and rows[0][0] is not None else 0  # type: ignore[arg-type]
 
 
-def refresh_index(store: Store, *, full: bool = False) -> IndexReport:
+_ANY_INDEX_QUAD = f"ASK {{ GRAPH {_G} {{ ?s ?p ?o }} }}"
+
+
+def _drop_index(store: Store, quads: int = DROP_QUADS) -> None:
+    """Empty ``g:index`` ``quads`` triples per update (one update for a large index would hold
+    every deletion in memory). The version goes first: a drop killed half-way leaves an index
+    that no query trusts and that the next refresh rebuilds whole."""
+    store.update(STALE_SPARQL)
+    while store.query(_ANY_INDEX_QUAD).boolean:
+        store.update(f"DELETE {{ GRAPH {_G} {{ ?s ?p ?o }} }} WHERE {{\n"
+                     f"  {{ SELECT ?s ?p ?o WHERE {{ GRAPH {_G} {{ ?s ?p ?o }} }} LIMIT {max(quads, 1)} }}\n}}")
+        store.flush()
+
+
+def refresh_index(store: Store, *, full: bool = False, chunk: int = CHUNK_ENTITIES) -> IndexReport:
     """Bring the index up to date: recompute the pending entities, or everything when ``full``,
     when the index is missing or of another version, or when most entities are pending anyway
-    (one pass over the store is then cheaper). One update: the index is never half-written."""
+    (one pass over the store is then cheaper).
+
+    The entities are recomputed ``chunk`` at a time, one update each (copies, labels, counts,
+    marks cleared): an update holds what it writes in memory until it commits, so one update
+    for a whole large store would take memory in proportion to the store. Each update is
+    atomic; an entity stays pending until its chunk is in, and the version is stamped last (a
+    full rebuild drops it first), so a refresh killed half-way is finished by the next one and
+    no query reads a half-written index meanwhile."""
     started = time.perf_counter()
     state = index_state(store)
     if not full and state.version != VERSION:
@@ -341,20 +377,24 @@ def refresh_index(store: Store, *, full: bool = False) -> IndexReport:
         pending = _count(store, _COUNT_PENDING)
         full = pending > _FULL_SHARE * max(_count(store, _COUNT_INDEXED), 1) and pending > 1000
     if full:
-        store.update(f"DROP SILENT GRAPH {_G} ;\n{_MARK_ALL}")
+        _drop_index(store)
+        store.update(_MARK_ALL)
         known: list[str] = []
     else:
         known = [str(r[0]) for r in store.query(_KEYS_QUERY).rows]
-    store.update(" ;\n".join(_copy_ops()))
     tags = {str(r[0]) for r in store.query(_TAGS_QUERY).rows if r[0] is not None and str(r[0])}
     new_ranges = [r for r in language_ranges(tags) if r not in known]
     if new_ranges and known:
         # a language the key table lacks: every labelled entity needs a label for it
         store.update(_MARK_ALL)
-        store.update(" ;\n".join(_copy_ops()))
+    ranges = sorted({*known, *new_ranges})
+    if new_ranges:
+        store.update(_ranges_op(new_ranges))  # first: an entity recomputed below has every range
     entities = _count(store, _COUNT_PENDING)
-    # the marks stay until this last update: a refresh killed before it is redone next time
-    store.update(" ;\n".join(_display_and_finish_ops(sorted({*known, *new_ranges}), new_ranges)))
+    while rows := store.query(f"{_PENDING} LIMIT {max(chunk, 1)}").rows:
+        store.update(" ;\n".join(_entity_ops(ranges, _values(str(r[0]) for r in rows if r[0] is not None))))
+        store.flush()  # what an update writes stays in memory (RocksDB's memtables) until flushed
+    store.update(_FINISH_OPS)
     report = IndexReport(entities, full, time.perf_counter() - started)
     log.info("index: %d entities refreshed%s in %.1f s", entities, " (full)" if full else "", report.seconds)
     return report

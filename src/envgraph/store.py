@@ -296,6 +296,8 @@ class Store(Protocol):
 
     def dump(self, output: Path | str | IO[bytes], format: str = "trig") -> None: ...
 
+    def flush(self) -> None: ...
+
     def close(self) -> None: ...
 
     def __enter__(self) -> Self: ...
@@ -360,6 +362,9 @@ class _SparqlStore:
 
     def close(self) -> None:
         raise NotImplementedError
+
+    def flush(self) -> None:
+        """Write to disk what the store holds in memory (a no-op here; see EmbeddedStore)."""
 
     # public API ---------------------------------------------------------------------------
     def query(self, sparql: str, bindings: Mapping[str, Node | str] | None = None) -> QueryResult:
@@ -945,6 +950,21 @@ class EmbeddedStore(_SparqlStore):
                 super().replace_documents(chunk)
             except OSError as err:
                 raise StoreError(f"store {self.location}: {err}") from err
+        # the bulk load bypasses the memtables, but the person keys, the removals and the index
+        # marks of a batch go through them: flushed once per batch, so they never pile up
+        self.flush()
+
+    def flush(self) -> None:
+        """Write RocksDB's memtables to disk. Writes outside the bulk loader (SPARQL updates,
+        ``load``, removals) stay in memory until a memtable fills (128 MB for each of the
+        store's 11 column families), so a long build or a large index refresh would otherwise
+        grow by hundreds of MB; they call this every few MB."""
+        if self.read_only:
+            return
+        try:
+            self.oxigraph.flush()
+        except OSError as err:
+            raise StoreError(f"store {self.location}: {err}") from err
 
     def _index_person_keys(self, keys: set[str]) -> None:
         if not keys:

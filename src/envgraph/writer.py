@@ -15,6 +15,7 @@ import queue
 import threading
 from types import TracebackType
 
+from envgraph.memory import release_free_memory
 from envgraph.store import DocumentGraph, Store
 
 DEFAULT_BATCH_BYTES = 16 * 2**20  # characters of N-Triples per batch (~80 news items)
@@ -82,6 +83,8 @@ class GraphWriter:
         self._pending_bytes = 0
         if self._thread is None:
             self._write(batch)
+            del batch
+            release_free_memory()
         else:
             self._queue.put(batch)  # blocks while the writer is one batch behind
         self._raise_if_failed()
@@ -96,6 +99,8 @@ class GraphWriter:
         while (batch := self._queue.get()) is not None:
             if self._error is None and not self._stop:
                 self._write(batch)
+            del batch  # freed now, not when the next batch arrives
+            release_free_memory()  # a long build's resident memory stays flat (envgraph.memory)
 
     def _write(self, batch: list[DocumentGraph]) -> None:
         try:
