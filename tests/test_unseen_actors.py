@@ -446,3 +446,11 @@ def test_a_russian_relative_clause_names_who_implements(extractor) -> None:
     leads = {(labels.get(r.subject), labels.get(r.object)) for r in result.relations if r.predicate == "leads"}
     assert all(subject != "Фонд возрождения Арала" for subject, _ in leads), leads
     assert any(subject and subject.startswith("Министерство") for subject, _ in leads), leads
+
+
+def test_currency_and_unit_codes_are_no_organisations(extractor) -> None:
+    text = "The Steppe Fund will provide USD 4 million and EUR 2 million for a 50 MW solar plant."
+    result = _run(text, extractor, "en.txt")
+    found = {m.text for m, _iri in result.mentions}
+    assert not found & {"USD", "EUR", "MW"}, found
+    assert "Steppe Fund" in found

@@ -641,7 +641,7 @@ def discover_acronyms(view: TextView, lexicon: Lexicon, data: LanguageData, know
         if lexicon.abbreviations.get(token.text) or lexicon.abbreviation_keys.get(view.skeletons[i]):
             continue
         tables = cue_tables(view.langs[i], data)
-        if token.text in tables.non_names or _line_is_upper(view, token.start):
+        if token.text in tables.non_names or token.text in data.not_actor_codes or _line_is_upper(view, token.start):
             continue
         before = text[max(0, token.start - 3) : token.start]
         if before.endswith("(") or before.endswith("( "):
