@@ -454,3 +454,29 @@ def test_currency_and_unit_codes_are_no_organisations(extractor) -> None:
     found = {m.text for m, _iri in result.mentions}
     assert not found & {"USD", "EUR", "MW"}, found
     assert "Steppe Fund" in found
+
+
+@pytest.mark.parametrize(("lang", "text", "person"), [
+    ("az", "Pamir Buz Tədqiqatları İnstitutunun direktoru Dilnoza Rəhimova açılış sessiyasında çıxış edib.",
+     "Dilnoza Rəhimova"),
+    ("kk", "Памир мұз зерттеу институтының директоры Дилноза Рахимова ашылу сессиясында сөз сөйледі.",
+     "Дилноза Рахимова"),
+    ("tk", "Pamir buz barlaglary institutynyň direktory Dilnoza Rahimowa açylyş maslahatynda çykyş etdi.",
+     "Dilnoza Rahimowa"),
+])
+def test_a_person_before_a_common_noun_event_keeps_her_name(lang: str, text: str, person: str, extractor) -> None:
+    # the event's modifiers are common words; a woman's surname in -ova/-owa is no Rəhimov + a
+    result = _run(text, extractor, f"{lang}.txt")
+    persons = {e.label for e in result.entities.values() if e.type == "Person"}
+    assert persons == {person}, persons
+    parts = {m.text for m, _iri in result.mentions if m.type == "Event"}
+    assert not any(person.split()[-1] in p for p in parts), parts
+
+
+def test_a_head_word_opening_a_sentence_is_the_common_noun(extractor) -> None:
+    # "Проект" is capitalised only because it opens the sentence: it is "the project" named before
+    text = ("Фонд возрождения Арала профинансирует проект «Зелёная дельта». "
+            "Проект был представлен на Нукусском водном форуме.")
+    result = _run(text, extractor, "ru.txt")
+    by_text = {mention.text: iri for mention, iri in result.mentions}
+    assert by_text.get("Проект") == by_text["Зелёная дельта"], sorted(by_text)

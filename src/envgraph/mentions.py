@@ -355,9 +355,12 @@ def discover_by_heads(
         max_lower = _MAX_LOWER_WORDS_DEFINED if _acronym_follows(view, i) else _MAX_LOWER_WORDS
         first = _extend_left(view, i, tables, lang, stop, name_ends, data, max_lower)
         last = _extend_right(view, i, tables, lang, stop)
-        named = _is_named(view, first, last, i, tables, lexical_tokens, type_name, body_tokens)
+        # a lone head word capitalised only because it opens the sentence ("Саммитті ...", "Проект был
+        # представлен ...") is the common noun: the summit, the project
+        opening = first == last == i and _sentence_initial(view, i)
+        named = not opening and _is_named(view, first, last, i, tables, lexical_tokens, type_name, body_tokens)
         if not named:
-            if type_name == "Initiative" and not view.tokens[i].is_capitalised:
+            if type_name == "Initiative" and (opening or not view.tokens[i].is_capitalised):
                 # "the project", "the FAO project": resolved later to the document's named initiative
                 out.append(Candidate(i, i, view.tokens[i].start, _extend_inflection(view, view.tokens[i].end), type_name,
                                      "head:Initiative:generic", 0.35, f"generic:{view.skeletons[i][:5]}",
@@ -561,6 +564,8 @@ def _generic_modifiers(view: TextView, head: int, tables: CueTables) -> int:
         skel = view.skeletons[k]
         if skel in tables.barriers or skel in tables.connectors or not view.tokens[k].text.isalpha():
             break
+        if view.tokens[k].is_capitalised and not _sentence_initial(view, k):
+            break  # "Rəhimova açılış sessiyasında": a name before the common words is no modifier
         first = k
         k -= 1
     return first
@@ -873,8 +878,11 @@ def _nominative(name: str, tables: CueTables, data: LanguageData) -> str:
     head, _, last = name.rpartition(" ")
     if not head:
         return name
+    female = tuple(x for x in tables.surname_suffixes if len(x) >= 3 and x.endswith("a"))
     for ending in tables.person_case_endings:
         stripped = last[: -len(ending)]
+        if len(ending) == 1 and female and skeleton(last, data).endswith(female):
+            continue  # "Rəhimova" is a woman's surname in the nominative, not Rəhimov + a
         if last.lower().endswith(ending) and len(stripped) >= 4 \
                 and skeleton(stripped, data).endswith(tables.surname_suffixes):
             return f"{head} {stripped}"
