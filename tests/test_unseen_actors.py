@@ -480,3 +480,13 @@ def test_a_head_word_opening_a_sentence_is_the_common_noun(extractor) -> None:
     result = _run(text, extractor, "ru.txt")
     by_text = {mention.text: iri for mention, iri in result.mentions}
     assert by_text.get("Проект") == by_text["Зелёная дельта"], sorted(by_text)
+
+
+def test_a_womans_surname_stemmed_hard_is_still_a_surname(extractor) -> None:
+    # the Russian stemmer cuts "Рахимова" to "rah"; the word as written ends in -ова; and the
+    # body before the name ends before it
+    text = "Директор Памирского института исследования льда Дилноза Рахимова выступила на открытии."
+    result = _run(text, extractor, "ru.txt")
+    found = {(m.text, m.type) for m, _iri in result.mentions}
+    assert ("Дилноза Рахимова", "Person") in found, found
+    assert ("Памирского института исследования льда", "Organisation") in found, found

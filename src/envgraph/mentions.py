@@ -864,10 +864,15 @@ def _person_evidence(view: TextView, i: int, j: int, tables: CueTables, data: La
             return "title"
     for k in (j, i):
         word = view.keys[k]
-        raw = lower(view.tokens[k].text)
+        raw = skeleton(lower(view.tokens[k].text), data)
         for suffix in tables.surname_suffixes:
-            if (word.endswith(suffix) or skeleton(raw, data).endswith(suffix)) and len(word) > len(suffix) + 2:
+            if (word.endswith(suffix) or raw.endswith(suffix)) and len(word) > len(suffix) + 2:
                 return "suffix"
+        # a key stemmed hard (Рахимова → rah): the word as written, with a surname ending of
+        # three letters at least (-ova, -eva, -ina; "Milli" ends in -li like Qarabağlı)
+        if len(word) + 2 < len(raw) and any(raw.endswith(suffix) and len(suffix) >= 3 and len(raw) > len(suffix) + 2
+                                            for suffix in tables.surname_suffixes):
+            return "suffix"
     return None
 
 
