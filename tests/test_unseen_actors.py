@@ -490,3 +490,13 @@ def test_a_womans_surname_stemmed_hard_is_still_a_surname(extractor) -> None:
     found = {(m.text, m.type) for m, _iri in result.mentions}
     assert ("Дилноза Рахимова", "Person") in found, found
     assert ("Памирского института исследования льда", "Organisation") in found, found
+
+
+def test_russian_treaty_topics_and_an_inverted_organiser(extractor) -> None:
+    text = ("Второй Центральноазиатский саммит по ледникам прошёл в Душанбе. Его организовал Секретариат "
+            "Горного партнёрства. Кыргызстан ратифицировал Конвенцию о снежном барсе в 2025 году.")
+    result = _run(text, extractor, "ru.txt")
+    labels = {iri: e.label for iri, e in result.entities.items()}
+    facts = {(labels.get(r.subject), r.predicate, labels.get(r.object)) for r in result.relations}
+    assert ("Kyrgyzstan", "partyTo", "Конвенцию о снежном барсе") in facts, facts
+    assert ("Секретариат Горного партнёрства", "organises", "Второй Центральноазиатский саммит") in facts, facts

@@ -88,6 +88,7 @@ class CueTables:
     event_part_modifiers: frozenset[str]
     standalone_heads: frozenset[str]
     verb_endings: tuple[str, ...]
+    topic_prepositions: frozenset[str]  # "Конвенция о ...": the topic of a treaty follows them
     government_words: frozenset[str]
     titles_precede_names: bool
     conjunctions: frozenset[str]
@@ -172,6 +173,7 @@ def cue_tables(lang: str, data: LanguageData) -> CueTables:
         event_part_modifiers=frozenset(skeleton(str(w), data) for w in raw.get("event_part_modifiers") or []),
         standalone_heads=frozenset(skeleton(str(w), data) for w in raw.get("standalone_heads") or []),
         verb_endings=tuple(str(e) for e in raw.get("verb_endings") or []),
+        topic_prepositions=frozenset(skeleton(str(w), data) for w in raw.get("topic_prepositions") or []),
         government_words=frozenset(skeleton(str(w), data) for w in raw.get("government_words") or []),
         titles_precede_names=bool(raw.get("titles_precede_names", False)),
         conjunctions=frozenset(skeleton(str(w), data) for w in raw.get("conjunctions") or []),
@@ -504,6 +506,9 @@ def _quoted_before(view: TextView, k: int, first: int) -> int | None:
 
 def _extend_right(view: TextView, head: int, tables: CueTables, lang: str, stop: set[int]) -> int:
     """Complements after the head: "of the Republic of Kazakhstan", "охраны окружающей среды"."""
+    topic = _treaty_topic(view, head, tables, stop)
+    if topic is not None:
+        return topic
     if not tables.head_initial or (lang != "ru" and not view.tokens[head].is_capitalised):
         return head
     if not view.tokens[head].is_capitalised and tables.head_type(view.skeletons[head]) != "Organisation":
@@ -549,6 +554,26 @@ def _extend_right(view: TextView, head: int, tables: CueTables, lang: str, stop:
         else:
             break
         k += 1
+    return last
+
+
+def _treaty_topic(view: TextView, head: int, tables: CueTables, stop: set[int]) -> int | None:
+    """The last token of a treaty's topic after its head: "Конвенцию [о снежном барсе]",
+    "Соглашение [о сохранении ... тюленя]" (topic_prepositions, then up to six words that are
+    no verbs); None when the head is no treaty word or no topic follows."""
+    n = len(view.tokens)
+    k = head + 1
+    if (not tables.topic_prepositions or tables.head_type(view.skeletons[head]) != "Convention"
+            or k >= n or view.skeletons[k] not in tables.topic_prepositions or not _joined(view, head, k)):
+        return None
+    last = None
+    while k + 1 < n and k + 1 - head <= 7 and k + 1 not in stop and _joined(view, k, k + 1):
+        token = view.tokens[k + 1]
+        word = lower(token.text)
+        if not token.text.isalpha() or word.endswith(tables.verb_endings) or view.skeletons[k + 1] in tables.barriers:
+            break
+        k += 1
+        last = k
     return last
 
 
