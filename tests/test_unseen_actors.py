@@ -500,3 +500,18 @@ def test_russian_treaty_topics_and_an_inverted_organiser(extractor) -> None:
     facts = {(labels.get(r.subject), r.predicate, labels.get(r.object)) for r in result.relations}
     assert ("Kyrgyzstan", "partyTo", "Конвенцию о снежном барсе") in facts, facts
     assert ("Секретариат Горного партнёрства", "organises", "Второй Центральноазиатский саммит") in facts, facts
+
+
+@pytest.mark.parametrize(("lang", "text", "parties"), [
+    ("en", "The Caspian Wetlands Alliance and the Steppe Water Agency signed a memorandum of understanding in Aktau.",
+     {"Caspian Wetlands Alliance", "Steppe Water Agency"}),
+    ("kk", "Каспий сулы-батпақты алқаптар альянсы мен Дала су агенттігі Ақтауда өзара түсіністік туралы "
+           "меморандумға қол қойды.", {"Каспий сулы-батпақты алқаптар альянсы", "Дала су агенттігі"}),
+])
+def test_parties_signing_a_memorandum_cooperate_with_each_other(lang: str, text: str, parties: set,
+                                                                 extractor) -> None:
+    result = _run(text, extractor, f"{lang}.txt")
+    labels = {iri: e.label for iri, e in result.entities.items()}
+    pairs = {frozenset((labels.get(r.subject), labels.get(r.object)))
+             for r in result.relations if r.predicate == "cooperatesWith"}
+    assert pairs == {frozenset(parties)}, pairs

@@ -46,6 +46,7 @@ class CueRule:
     all_subjects: bool  # lists: every listed actor is a subject
     every_subject: bool  # every actor of the subject's types on its side of the cue
     object_lists: bool  # every listed actor is an object ("cooperation with X, Y and Z")
+    mutual: bool = False  # the actors listed on the subject side relate to each other ("X and Y signed ...")
 
 
 @functools.lru_cache(maxsize=16)
@@ -82,6 +83,7 @@ def cue_rules(lang: str, data: LanguageData) -> tuple[CueRule, ...]:
                     all_subjects=bool(item.get("lists", True)),
                     every_subject=str(item.get("subjects", "")) == "all",
                     object_lists=bool(item.get("object_lists", False)),
+                    mutual=bool(item.get("mutual", False)),
                 )
             )
     # longest cues first, so "under the leadership of" wins over "leadership"
@@ -439,6 +441,12 @@ def _apply_rule(view: TextView, s_index: int, sentence: Segment, members: list[P
         f = focus.get(rule.subject_default.split(":", 1)[1])
         if f:
             subjects = [f]
+    if rule.mutual:  # "X and Y signed a memorandum": each listed party with each other
+        parties = [p for p in subjects if isinstance(p, Placed)]
+        return [_relation(view, s_index, sentence, a, prop, b, f"cue:{prop}:{sentence.lang}:{rule.text}", cue_text,
+                          rule.confidence)
+                for k, a in enumerate(parties) for b in parties[k + 1:]
+                if a.iri != b.iri and _allowed(a.type, prop, b.type)]
     objects: list[Placed | str] = []
     distance_penalty = 1.0
     objects_pool = [o for o in objects_pool if all(not isinstance(s, Placed) or o.iri != s.iri for s in subjects)]
