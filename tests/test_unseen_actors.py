@@ -515,3 +515,11 @@ def test_parties_signing_a_memorandum_cooperate_with_each_other(lang: str, text:
     pairs = {frozenset((labels.get(r.subject), labels.get(r.object)))
              for r in result.relations if r.predicate == "cooperatesWith"}
     assert pairs == {frozenset(parties)}, pairs
+
+
+def test_a_middle_initial_stays_inside_the_name(extractor) -> None:
+    text = "The alliance's chair, Prof. Aigerim N. Seitkali, opened the meeting. Aigerim Seitkali thanked the donors."
+    result = _run(text, extractor, "en.txt")
+    by_text = {mention.text: iri for mention, iri in result.mentions if mention.type == "Person"}
+    assert "Aigerim N. Seitkali" in by_text, sorted(by_text)
+    assert by_text["Aigerim N. Seitkali"] == by_text.get("Aigerim Seitkali")

@@ -762,6 +762,10 @@ def discover_persons(view: TextView, data: LanguageData, taken: Sequence[Candida
             elif (view.tokens[j + 1].text in tables.name_particles and j + 2 < n and _person_word(view, j + 2, tables)
                   and _joined_person(view, j + 1, j + 2)):
                 j += 2  # Salim bin Məhəmməd, Ahmed al-Malik
+            elif (j + 2 < n and len(view.tokens[j + 1].text) == 1 and view.tokens[j + 1].text.isupper()
+                  and view.text[view.tokens[j + 1].end : view.tokens[j + 2].start] in (". ", ".")
+                  and _person_word(view, j + 2, tables)):
+                j += 2  # a middle initial: Aigerim N. Seitkali
             else:
                 break
         initial = _initial_before(view, i)
