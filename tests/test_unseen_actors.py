@@ -523,3 +523,10 @@ def test_a_middle_initial_stays_inside_the_name(extractor) -> None:
     by_text = {mention.text: iri for mention, iri in result.mentions if mention.type == "Person"}
     assert "Aigerim N. Seitkali" in by_text, sorted(by_text)
     assert by_text["Aigerim N. Seitkali"] == by_text.get("Aigerim Seitkali")
+
+
+def test_a_russian_name_runs_over_a_hyphenated_adjective(extractor) -> None:
+    text = "Альянс водно-болотных угодий Арала и Министерство экологии Узбекистана подписали меморандум."
+    result = _run(text, extractor, "ru.txt")
+    bodies = {m.text for m, _iri in result.mentions if m.type == "Organisation"}
+    assert "Альянс водно-болотных угодий Арала" in bodies, bodies

@@ -546,7 +546,7 @@ def _extend_right(view: TextView, head: int, tables: CueTables, lang: str, stop:
             and token.text.isalpha()
             and token.text.islower()
             and lower_words < 4
-            and lower(token.text).endswith(tables.complement_endings)
+            and (lower(token.text).endswith(tables.complement_endings) or _hyphen_compound(view, k, tables))
             and not lower(token.text).endswith(tables.verb_endings)
         ):
             lower_words += 1
@@ -555,6 +555,12 @@ def _extend_right(view: TextView, head: int, tables: CueTables, lang: str, stop:
             break
         k += 1
     return last
+
+
+def _hyphen_compound(view: TextView, k: int, tables: CueTables) -> bool:
+    """The first half of a hyphenated adjective whose second half is a complement ("водно-болотных")."""
+    return (k + 1 < len(view.tokens) and view.text[view.tokens[k].end : view.tokens[k + 1].start] == "-"
+            and view.tokens[k + 1].text.islower() and lower(view.tokens[k + 1].text).endswith(tables.complement_endings))
 
 
 def _treaty_topic(view: TextView, head: int, tables: CueTables, stop: set[int]) -> int | None:
