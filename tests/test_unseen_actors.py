@@ -530,3 +530,17 @@ def test_a_russian_name_runs_over_a_hyphenated_adjective(extractor) -> None:
     result = _run(text, extractor, "ru.txt")
     bodies = {m.text for m, _iri in result.mentions if m.type == "Organisation"}
     assert "Альянс водно-болотных угодий Арала" in bodies, bodies
+
+
+@pytest.mark.parametrize(("lang", "text", "event"), [
+    ("az", "Bakıda “Yaşıl Xəzər” Regional Forumu öz işinə başlayıb. Tədbirdə Qazaxıstan, Türkmənistan və "
+           "İranın nümayəndələri iştirak edib.", "Yaşıl Xəzər Regional Forumu"),
+    ("tk", "Aşgabatda «Ýaşyl Hazar» sebitleýin forumy öz işine başlady. Çärä Gazagystanyň, Azerbaýjanyň we "
+           "Eýranyň wekilleri gatnaşdylar.", "Ýaşyl Hazar sebitleýin forumy"),
+])
+def test_representatives_of_states_make_no_body_and_labels_lose_half_quotes(lang: str, text: str, event: str,
+                                                                           extractor) -> None:
+    result = _run(text, extractor, f"{lang}.txt")
+    labels = {e.label: e.type for e in result.entities.values()}
+    assert labels.get(event) == "Event", labels
+    assert "Organisation" not in labels.values(), labels  # "... və İranın nümayəndələri" are states' envoys

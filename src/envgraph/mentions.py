@@ -295,6 +295,18 @@ def _surface(view: TextView, first: int, last: int) -> str:
     return view.text[view.tokens[first].start : view.tokens[last].end]
 
 
+def _unquoted(label: str) -> str:
+    """A label without the quote marks a name read around its head may carry half of
+    ('Yaşıl Xəzər" Regional Forumu'): balanced pairs inside stay."""
+    label = label.strip(" *\"«»“”„")
+    for opening, closing in (("«", "»"), ("“", "”")):
+        if label.count(opening) != label.count(closing):
+            label = label.replace(opening, "").replace(closing, "")
+    if label.count('"') % 2:
+        label = label.replace('"', "")
+    return " ".join(label.split())
+
+
 def _is_named(view: TextView, first: int, last: int, head: int, tables: CueTables, lexical_tokens: set[int],
               type_name: str, body_tokens: frozenset[int] | set[int] = frozenset()) -> bool:
     """Whether the words around a head make a proper name: a capitalised word that is not just
@@ -394,7 +406,7 @@ def discover_by_heads(
             name_last = last - 1  # «Blueing the Caspian Sea» initiative: the name is what is quoted
         type_name = _refine_type(view, first, last, type_name, tables)
         out.append(Candidate(first, last, view.tokens[first].start, end, type_name, f"head:{type_name}", confidence,
-                             _phrase_key(view, name_first, name_last), _surface(view, name_first, name_last).strip(" *\"«»")))
+                             _phrase_key(view, name_first, name_last), _unquoted(_surface(view, name_first, name_last))))
     return out
 
 
@@ -953,13 +965,15 @@ def discover_employers(view: TextView, data: LanguageData, taken: Sequence[Candi
     the director of ...) are a body, however its head word reads; a place may open its name."""
     out: list[Candidate] = []
     blocked = _tokens_of(c for c in taken if c.type not in ("Place", "Country"))
+    places = _tokens_of(c for c in taken if c.type in ("Place", "Country"))
     for t in range(1, len(view.tokens)):
         lang = view.langs[t]
         if lang not in TURKIC or view.tokens[t].is_capitalised:
             continue
         tables = cue_tables(lang, data)
         last = t - 1
-        if (view.skeletons[t] not in tables.positions or last in blocked or not tables.genitive_endings
+        # "Qazaxıstan, Türkmənistan və İranın nümayəndələri": the representatives of states
+        if (view.skeletons[t] not in tables.positions or last in blocked or last in places or not tables.genitive_endings
                 or not view.tokens[last].is_capitalised or view.text[view.tokens[last].end : view.tokens[t].start] != " "
                 or not lower(view.tokens[last].text).endswith(tables.genitive_endings)):
             continue
@@ -967,7 +981,8 @@ def discover_employers(view: TextView, data: LanguageData, taken: Sequence[Candi
         k = last - 1
         while k >= 0 and last - k < 8 and k not in blocked and _joined(view, k, k + 1):
             token = view.tokens[k]
-            if not token.is_capitalised and view.skeletons[k] not in tables.connectors:
+            if (not token.is_capitalised and view.skeletons[k] not in tables.connectors) \
+                    or view.skeletons[k] in tables.conjunctions:
                 break
             if token.is_capitalised:
                 first = k
