@@ -30,9 +30,14 @@ What ``g:index`` holds (docs/rdf-contract.md, "The summary index"):
 * ``idx:state idx:version "…"``: the version of this layout (another version: rebuilt).
 
 Maintenance: once a store has an index, every document write marks the entities typed in the old
-and the new version of the document ``idx:pending`` (in the same transaction as the write where the backend allows it);
-:func:`refresh_index` recomputes the pending entities (their copies, labels and counts) from the
-document graphs and clears the marks, a chunk of entities per update (memory stays bounded). A store that is closed after writing, a
+version of the document ``idx:pending`` and those typed in the new one ``?e idx:added <graph>``
+(in the same transaction as the write where the backend allows it). :func:`refresh_index`
+recomputes the pending entities (their copies, labels and counts) from every document graph,
+and brings the entities that were only *added to* up to date from the added graphs alone: their
+new triples copied, their document counts raised by the added graphs, their display values
+recomputed from the index. A hub such as Kazakhstan, typed in thousands of documents, then costs
+a new document what that document says of it, not a pass over all the others. The marks are
+cleared as each chunk of entities is done (memory stays bounded). A store that is closed after writing, a
 build, a removal and an import refresh it. A store without any index (a fresh one being filled)
 marks nothing: the first refresh computes everything in one pass. An index that is missing, of another version or left
 pending (a killed build) is rebuilt by :func:`refresh_index` (``envgraph reindex``) and refused by
@@ -123,7 +128,7 @@ class IndexReport:
 _STATE_QUERY = f"""
 SELECT ?version ?pending ?documents ?exists WHERE {{
   OPTIONAL {{ GRAPH {_G} {{ idx:state idx:version ?version }} }}
-  BIND(EXISTS {{ GRAPH {_G} {{ ?p idx:pending true }} }} AS ?pending)
+  BIND(EXISTS {{ GRAPH {_G} {{ ?p idx:pending true }} }} || EXISTS {{ GRAPH {_G} {{ ?p idx:added ?a }} }} AS ?pending)
   BIND(EXISTS {{ GRAPH {_G} {{ idx:state ?k ?v }} }} AS ?exists)
   BIND(EXISTS {{ GRAPH ?g {{ ?x a ?c }} FILTER(?g != {_INF} && ?g != {_G}) }} AS ?documents)
 }}"""
@@ -191,6 +196,19 @@ def mark_graph_sparql(graph: str) -> str:
     )
 
 
+def mark_added_sparql(graph: str) -> str:
+    """Update operations marking the entities typed in the NEW graph ``graph`` (a SPARQL IRI
+    term, written just now) as added to by it (``?e idx:added graph``), and recording its
+    classes; a no-op while the store has no index. Only for a graph whose earlier content, if
+    any, was marked pending before it was replaced (see :func:`mark_graph_sparql`)."""
+    return (
+        f"INSERT {{ GRAPH {_G} {{ ?e idx:added {graph} }} }} WHERE {{\n  {_HAS_INDEX}\n"
+        f"  {{ SELECT DISTINCT ?e WHERE {{ GRAPH {graph} {{ ?e a ?c }} }} }}\n  {_ENTITY_FILTER}\n}} ;\n"
+        f"INSERT {{ GRAPH {_G} {{ idx:state idx:class ?c }} }} WHERE {{\n  {_HAS_INDEX}\n"
+        f"  {{ SELECT DISTINCT ?c WHERE {{ GRAPH {graph} {{ ?x a ?c }} }} }}\n}}"
+    )
+
+
 def mark_document_sparql(id_term: str) -> str:
     """An update operation marking the entities typed in the graphs of the document whose
     ``dcterms:identifier`` is ``id_term`` (an escaped literal) pending."""
@@ -204,6 +222,13 @@ def mark_document_sparql(id_term: str) -> str:
 def mark_graphs(store: Store, graphs: Iterable[URIRef | str]) -> None:
     """Mark the entities typed in ``graphs`` pending (before they are dropped or replaced)."""
     ops = [mark_graph_sparql(sparql_term(URIRef(str(g)))) for g in graphs]
+    if ops:
+        store.update(" ;\n".join(ops))
+
+
+def mark_added(store: Store, graphs: Iterable[URIRef | str]) -> None:
+    """Mark the entities typed in ``graphs``, written just now, as added to by them."""
+    ops = [mark_added_sparql(sparql_term(URIRef(str(g)))) for g in graphs]
     if ops:
         store.update(" ;\n".join(ops))
 
@@ -223,14 +248,19 @@ _MARK_ALL = (
 #: from the document graphs they are copied from (before any copy is made)
 _TAGS_QUERY = f"""
 SELECT DISTINCT ?tag WHERE {{
-  GRAPH {_G} {{ ?e idx:pending true }}
-  GRAPH ?g {{ ?e skos:prefLabel|env:position ?l }} FILTER(?g != {_INF} && ?g != {_G})
+  {{ GRAPH {_G} {{ ?e idx:pending true }}
+     GRAPH ?g {{ ?e skos:prefLabel|env:position ?l }} FILTER(?g != {_INF} && ?g != {_G}) }}
+  UNION
+  {{ GRAPH {_G} {{ ?e idx:added ?g }} GRAPH ?g {{ ?e skos:prefLabel|env:position ?l }} }}
   BIND(LCASE(LANG(?l)) AS ?tag)
 }}"""
 
 _KEYS_QUERY = f"SELECT ?range WHERE {{ GRAPH {_G} {{ ?p idx:range ?range }} }}"
 _COUNT_PENDING = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {_G} {{ ?e idx:pending true }} }}"
 _PENDING = f"SELECT ?e WHERE {{ GRAPH {_G} {{ ?e idx:pending true }} }}"
+#: entities only added to (no pending mark): brought up to date from the added graphs alone
+_ADDED = (f"SELECT DISTINCT ?e WHERE {{ GRAPH {_G} {{ ?e idx:added ?g }} "
+          f"FILTER NOT EXISTS {{ GRAPH {_G} {{ ?e idx:pending true }} }} }}")
 _COUNT_INDEXED = f"SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {{ GRAPH {_G} {{ ?e idx:rdf-type ?c }} }}"
 
 
@@ -318,6 +348,42 @@ def _entity_ops(ranges: list[str], pending: str) -> list[str]:
         *_display_ops("idx:skos-prefLabel", "idx:label", "labelProp", keys, "?e idx:rdfs-label ?l", pending),
         *_display_ops("idx:env-position", "idx:position", "positionProp", keys, "?e idx:env-position ?l", pending),
         f"DELETE {{ GRAPH {_G} {{ ?e idx:pending ?x }} }} WHERE {{ {pending} GRAPH {_G} {{ ?e idx:pending ?x }} }}",
+        f"DELETE {{ GRAPH {_G} {{ ?e idx:added ?x }} }} WHERE {{ {pending} GRAPH {_G} {{ ?e idx:added ?x }} }}",
+    ]
+
+
+def _added_ops(ranges: list[str], entities: str) -> list[str]:
+    """The entities ``entities`` binds (a VALUES block), only added to since the last refresh,
+    brought up to date from the graphs that added to them: their new triples copied, each
+    class's document count raised by the added graphs that type them so, their display values
+    recomputed from the index; then their marks cleared. The same result as recomputing them
+    from every graph, for a fraction of the work when they are named in many documents."""
+    added = f"{entities} GRAPH {_G} {{ ?e idx:added ?g }}"
+    keys = _key_values(ranges)
+    display = (f"FILTER(?dp = idx:label || ?dp = idx:position || STRSTARTS(STR(?dp), CONCAT(STR(idx:), \"label-\"))"
+               f" || STRSTARTS(STR(?dp), CONCAT(STR(idx:), \"position-\")))")
+    marked = f"{entities} FILTER EXISTS {{ GRAPH {_G} {{ ?e idx:added ?anyGraph }} }}"
+    return [
+        # the new triples, copied (the index is a set: triples it holds already stay once)
+        f"INSERT {{ GRAPH {_G} {{ ?e ?ip ?o }} }} WHERE {{\n  {added} GRAPH ?g {{ ?e ?p ?o }}\n"
+        f"  {_private_values()} FILTER(STRSTARTS(STR(?p), ?ns))\n"
+        f'  BIND(IRI(CONCAT(STR(idx:), ?short, STRAFTER(STR(?p), ?ns))) AS ?ip)\n}}',
+        f"INSERT {{ GRAPH {_G} {{ ?ip idx:copyOf ?p }} }} WHERE {{\n"
+        f"  {{ SELECT DISTINCT ?p WHERE {{ {added} GRAPH ?g {{ ?e ?p ?o }} }} }}\n"
+        f"  {_private_values()} FILTER(STRSTARTS(STR(?p), ?ns))\n"
+        f'  BIND(IRI(CONCAT(STR(idx:), ?short, STRAFTER(STR(?p), ?ns))) AS ?ip)\n}}',
+        # documents per (entity, env: class): the old count plus the added graphs
+        f"DELETE {{ GRAPH {_G} {{ ?e ?countProp ?old }} }} INSERT {{ GRAPH {_G} {{ ?e ?countProp ?new }} }} WHERE {{\n"
+        f"  {{ SELECT ?e ?c (COUNT(DISTINCT ?g) AS ?n) WHERE {{ {added} GRAPH ?g {{ ?e a ?c }} }} GROUP BY ?e ?c }}\n"
+        f"  FILTER(STRSTARTS(STR(?c), STR(env:)))\n"
+        f'  BIND(IRI(CONCAT(STR(idx:), "documents-", STRAFTER(STR(?c), "#"))) AS ?countProp)\n'
+        f"  OPTIONAL {{ GRAPH {_G} {{ ?e ?countProp ?old }} }}\n"
+        f"  BIND(COALESCE(?old, 0) + ?n AS ?new)\n}}",
+        # display values: recomputed from the index copies (which now hold the new ones too)
+        f"DELETE {{ GRAPH {_G} {{ ?e ?dp ?v }} }} WHERE {{ {marked} GRAPH {_G} {{ ?e ?dp ?v }} {display} }}",
+        *_display_ops("idx:skos-prefLabel", "idx:label", "labelProp", keys, "?e idx:rdfs-label ?l", marked),
+        *_display_ops("idx:env-position", "idx:position", "positionProp", keys, "?e idx:env-position ?l", marked),
+        f"DELETE {{ GRAPH {_G} {{ ?e idx:added ?g }} }} WHERE {{ {added} }}",
     ]
 
 
@@ -394,6 +460,10 @@ def refresh_index(store: Store, *, full: bool = False, chunk: int = CHUNK_ENTITI
     while rows := store.query(f"{_PENDING} LIMIT {max(chunk, 1)}").rows:
         store.update(" ;\n".join(_entity_ops(ranges, _values(str(r[0]) for r in rows if r[0] is not None))))
         store.flush()  # what an update writes stays in memory (RocksDB's memtables) until flushed
+    while rows := store.query(f"{_ADDED} LIMIT {max(chunk, 1)}").rows:
+        entities += len(rows)
+        store.update(" ;\n".join(_added_ops(ranges, _values(str(r[0]) for r in rows if r[0] is not None))))
+        store.flush()
     store.update(_FINISH_OPS)
     report = IndexReport(entities, full, time.perf_counter() - started)
     log.info("index: %d entities refreshed%s in %.1f s", entities, " (full)" if full else "", report.seconds)

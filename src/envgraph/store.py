@@ -451,7 +451,7 @@ class _SparqlStore:
             + "  FILTER(?old != g:inferred && ?old != g:index)\n} ;\n"
             + f"DROP SILENT GRAPH {g} ;\nDROP SILENT GRAPH g:inferred ;\n"
             + f"INSERT DATA {{ GRAPH {g} {{\n{lines}\n}} }} ;\n"
-            + summary.mark_graph_sparql(g)
+            + summary.mark_added_sparql(g)
         )
 
     def replace_documents(self, documents: Sequence[DocumentGraph]) -> None:
@@ -896,7 +896,7 @@ class EmbeddedStore(_SparqlStore):
             self.oxigraph.remove_graph(ox.NamedNode(settings.INFERRED_GRAPH))
             self.oxigraph.remove_graph(ox.NamedNode(graph_iri))
             self.oxigraph.load(triples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph_iri))
-            summary.mark_graphs(self, [graph_iri])
+            summary.mark_added(self, [graph_iri])
             # RocksDB keeps what was written in memory until it flushes; flushing every few MB
             # keeps a long build's memory flat (measured: +130 MB per 100 documents without)
             self._unflushed += len(triples)
@@ -945,7 +945,7 @@ class EmbeddedStore(_SparqlStore):
                 for graph in sorted(graphs):
                     store.remove_graph(ox.NamedNode(graph))
                 store.bulk_load(text, format=ox.RdfFormat.N_QUADS)
-                summary.mark_graphs(self, [d.graph_iri for d in chunk])
+                summary.mark_added(self, [d.graph_iri for d in chunk])
             except SyntaxError:  # nothing was loaded: write one by one, to name the document at fault
                 super().replace_documents(chunk)
             except OSError as err:
