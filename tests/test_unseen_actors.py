@@ -544,3 +544,14 @@ def test_representatives_of_states_make_no_body_and_labels_lose_half_quotes(lang
     labels = {e.label: e.type for e in result.entities.values()}
     assert labels.get(event) == "Event", labels
     assert "Organisation" not in labels.values(), labels  # "... və İranın nümayəndələri" are states' envoys
+
+
+def test_kazakh_in_the_latin_alphabet_of_2021(extractor) -> None:
+    # -ia where the older Latin wrote -iia (konferensia), and "men" joining two organisers
+    text = ("Aqtauda «Dala – bızdıñ ortaq üiımız» atty halyqaralyq konferensia öttı. Konferensiany "
+            "Qazaqstan Respublikasy Ekologia ministrlıgı men BŪŪ Damu bağdarlamasy ūiymdastyrdy.")
+    result = _run(text, extractor, "kk.txt")
+    labels = {iri: e.label for iri, e in result.entities.items()}
+    organisers = {labels.get(r.subject) for r in result.relations if r.predicate == "organises"}
+    assert "Qazaqstan Respublikasy Ekologia ministrlıgı" in organisers, organisers
+    assert len(organisers) == 2, organisers
