@@ -555,3 +555,16 @@ def test_kazakh_in_the_latin_alphabet_of_2021(extractor) -> None:
     organisers = {labels.get(r.subject) for r in result.relations if r.predicate == "organises"}
     assert "Qazaqstan Respublikasy Ekologia ministrlıgı" in organisers, organisers
     assert len(organisers) == 2, organisers
+
+
+@pytest.mark.parametrize(("text", "bodies"), [
+    ("It was co-organised by the Ministry of Ecology and Natural Resources and the Caspian Marine Research Centre.",
+     {"Ministry of Ecology and Natural Resources", "Caspian Marine Research Centre"}),
+    # an "and" inside a name whose head comes last stays in it
+    ("Experts of the Food and Agriculture Organization and the Steppe Research Centre met.",
+     {"Food and Agriculture Organization", "Steppe Research Centre"}),
+])
+def test_two_english_bodies_joined_by_and(text: str, bodies: set, extractor) -> None:
+    result = _run(text, extractor, "en.txt")
+    found = {m.text for m, _iri in result.mentions if m.type == "Organisation" and not m.nested}
+    assert bodies <= found, found

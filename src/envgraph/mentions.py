@@ -464,6 +464,8 @@ def _extend_left(view: TextView, head: int, tables: CueTables, lang: str, stop: 
             break  # "Dünya Bankı və ...": the connector joins two names
         if skel in tables.conjunctions and k > 0 and tables.head_type(view.skeletons[k - 1]) == tables.head_type(view.skeletons[head]):
             break  # "X Hökuməti və Y Hökuməti", "Дала кеңесі мен Арал ... желісі": two bodies of one kind
+        if tables.head_initial and skel in tables.conjunctions and _body_before(view, k, tables):
+            break  # "Ministry of Ecology and Natural Resources and [the Caspian ... Centre]": two bodies
         if tables.stop_left_at_heads and tables.head_type(skel):
             break
         if (lang in TURKIC and token.is_capitalised and tables.genitive_endings and tables.head_type(skel)
@@ -499,6 +501,21 @@ def _extend_left(view: TextView, head: int, tables: CueTables, lang: str, stop: 
                 break
         first += 1
     return first
+
+
+def _body_before(view: TextView, k: int, tables: CueTables) -> bool:
+    """Whether the words before the conjunction at k run back to a body's head word (in
+    languages that put it first): "Ministry of Ecology and Natural Resources | and ...", but not
+    "Food | and Agriculture Organization"."""
+    j = k - 1
+    while j >= 0 and k - j <= 8 and _joined(view, j, j + 1):
+        word = view.skeletons[j]
+        if view.tokens[j].is_capitalised and tables.head_type(word) == "Organisation":
+            return True
+        if not (view.tokens[j].is_capitalised or word in tables.connectors or word in tables.conjunctions):
+            return False
+        j -= 1
+    return False
 
 
 def _quoted_before(view: TextView, k: int, first: int) -> int | None:
@@ -566,6 +583,31 @@ def _extend_right(view: TextView, head: int, tables: CueTables, lang: str, stop:
         else:
             break
         k += 1
+    return _before_second_name(view, head, last, tables, stop)
+
+
+def _before_second_name(view: TextView, head: int, last: int, tables: CueTables, stop: set[int]) -> int:
+    """A name read past a conjunction into a second body whose head word comes after the end
+    ends before that conjunction: "Ministry of Ecology and Natural Resources [and the Caspian
+    Marine Research Centre]" (the first "and" belongs to the name, the last opens another)."""
+    n = len(view.tokens)
+    for c in range(last, head, -1):
+        if view.skeletons[c] not in tables.conjunctions:
+            continue
+        j = c + 1
+        while j < n and not view.tokens[j].is_capitalised and len(view.tokens[j].text) <= 3 and j - c <= 2:
+            j += 1  # "and the ..."
+        run_end = j
+        while run_end < n and run_end - j < 6 and view.tokens[run_end].is_capitalised and run_end not in stop \
+                and _joined(view, run_end - 1, run_end):
+            run_end += 1
+        if run_end - 1 > last and any(tables.head_type(view.skeletons[t]) == "Organisation"
+                                      for t in range(last + 1, run_end)):
+            end = c - 1
+            while end > head and view.skeletons[end] in tables.connectors:
+                end -= 1
+            return end
+        break  # only the last conjunction can open a second name
     return last
 
 
