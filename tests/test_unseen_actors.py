@@ -568,3 +568,13 @@ def test_two_english_bodies_joined_by_and(text: str, bodies: set, extractor) -> 
     result = _run(text, extractor, "en.txt")
     found = {m.text for m, _iri in result.mentions if m.type == "Organisation" and not m.nested}
     assert bodies <= found, found
+
+
+def test_a_russian_agent_in_the_instrumental_is_no_subject_and_the_subject_may_follow(extractor) -> None:
+    text = ("Проект восстановления Арала, финансируемый Исламским банком развития, "
+            "реализует Министерство водного хозяйства Узбекистана.")
+    result = _run(text, extractor, "ru.txt")
+    facts = {(r.subject.rsplit("/", 1)[-1], r.predicate) for r in result.relations}
+    assert ("isdb", "funds") in facts or any(p == "funds" for _, p in facts), facts
+    leaders = {s for s, p in facts if p == "leads"}
+    assert leaders and "isdb" not in leaders and not any("bank" in s for s in leaders), facts

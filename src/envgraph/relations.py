@@ -413,6 +413,19 @@ def _pronoun_subjects(view: TextView, sentence: Segment, cue_first: int, anteced
     return []
 
 
+@functools.lru_cache(maxsize=16)
+def _instrumental_endings(lang: str, data: LanguageData) -> tuple[str, ...]:
+    return tuple(lower(str(e)) for e in (data.cues.get(lang) or {}).get("instrumental_endings") or [])
+
+
+def _in_instrumental(view: TextView, p: Placed, data: LanguageData) -> bool:
+    """Whether a name stands in the instrumental case (its first word ends so: "Исламским банком
+    развития"): the agent of a passive participle ("финансируемый ..."), not the subject of the
+    verb after it ("..., финансируемый Исламским банком, реализует Министерство")."""
+    endings = _instrumental_endings(view.langs[p.first], data)
+    return bool(endings) and lower(view.tokens[p.first].text).endswith(endings)
+
+
 def _apply_rule(view: TextView, s_index: int, sentence: Segment, members: list[Placed], rule: CueRule,
                 cue_first: int, cue_last: int, cue_text: str, focus: dict[str, str | None],
                 types: dict[str, str], data: LanguageData, antecedents: list[Placed]) -> list[Relation]:
@@ -424,8 +437,16 @@ def _apply_rule(view: TextView, s_index: int, sentence: Segment, members: list[P
     subjects_pool = [] if rule.subject_side == "none" else [
         p for p in _side(top, cue_first, cue_last, rule.subject_side)
         if p.type in domain and id(p) not in settings
+        and not (rule.subject_side == "before" and p.last < cue_first and _in_instrumental(view, p, data))
     ]
     object_side = rule.object_side
+    if (not subjects_pool and rule.subject_side == "before" and object_side == "after"
+            and (data.cues.get(sentence.lang) or {}).get("verb_subject_inversion")):
+        # "Проект ..., финансируемый X, реализует Министерство": object first, subject after the verb
+        inverted = [p for p in _side(top, cue_first, cue_last, "after")
+                    if p.type in domain and id(p) not in settings and not _in_instrumental(view, p, data)]
+        if inverted and any(p.type in range_ for p in _side(top, cue_first, cue_last, "before")):
+            subjects_pool, object_side = inverted[:1], "before"
     objects_pool = [p for p in _side(top, cue_first, cue_last, object_side) if p.type in range_]
     subjects: list[Placed | str] = []
     if subjects_pool and rule.every_subject:
