@@ -505,6 +505,8 @@ def test_russian_treaty_topics_and_an_inverted_organiser(extractor) -> None:
 @pytest.mark.parametrize(("lang", "text", "parties"), [
     ("en", "The Caspian Wetlands Alliance and the Steppe Water Agency signed a memorandum of understanding in Aktau.",
      {"Caspian Wetlands Alliance", "Steppe Water Agency"}),
+    ("en", "The Steppe Water Agency and the Ural River Commission discussed joint monitoring of the river.",
+     {"Steppe Water Agency", "Ural River Commission"}),
     ("kk", "Каспий сулы-батпақты алқаптар альянсы мен Дала су агенттігі Ақтауда өзара түсіністік туралы "
            "меморандумға қол қойды.", {"Каспий сулы-батпақты алқаптар альянсы", "Дала су агенттігі"}),
 ])
