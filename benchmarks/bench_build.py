@@ -636,7 +636,7 @@ def _analysis(runs: Mapping[int, list[BuildRun]], sizes: Sequence[int],
             + (f", and the build's peak grows with the corpus ({last_rss:,.0f} MB at {sizes[-1]:,} "
                "documents): the growth is on the store's side, not the extractor's." if grows else ".")
             + " What may grow with the corpus: the resolver's registry of discovered actors (about "
-            "1.3 KB per actor, measured with tracemalloc: it must know every actor it has seen to "
+            "1 KB per actor, 0.8-1.3 KB measured with tracemalloc: it must know every actor it has seen to "
             "merge mentions across documents) and RocksDB's open table readers (index blocks, "
             "in proportion to the store's size; pyoxigraph gives no option to bound them). The "
             "summary index is refreshed 1,000 entities per update, RocksDB's memtables are "

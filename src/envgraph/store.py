@@ -957,7 +957,7 @@ class EmbeddedStore(_SparqlStore):
     def flush(self) -> None:
         """Write RocksDB's memtables to disk. Writes outside the bulk loader (SPARQL updates,
         ``load``, removals) stay in memory until a memtable fills (128 MB for each of the
-        store's 11 column families), so a long build or a large index refresh would otherwise
+        store's 12 column families), so a long build or a large index refresh would otherwise
         grow by hundreds of MB; they call this every few MB."""
         if self.read_only:
             return
