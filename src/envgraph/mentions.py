@@ -896,10 +896,8 @@ def _without_possessive(word: str, tables: CueTables, data: LanguageData) -> boo
     return any(not rest or _case_endings(data)(rest) for rest in readings)
 
 
-@functools.lru_cache(maxsize=8)
-def _case_endings(data: LanguageData) -> SuffixChains:
-    """Chains of the endings of every language (built once per language data object)."""
-    return SuffixChains(frozenset(s for group in data.stemming.suffixes.values() for s in group))
+#: chains of the endings of every language, built once per language data object
+_case_endings = functools.lru_cache(maxsize=8)(suffix_chains)
 
 
 def _person_word(view: TextView, i: int, tables: CueTables) -> bool:

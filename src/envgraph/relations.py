@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from envgraph import ontology
 from envgraph.keys import SuffixChains, WordIndex, lower, skeleton, word_matches
 from envgraph.langdata import LanguageData
-from envgraph.lexicon import Lexicon
+from envgraph.lexicon import Lexicon, suffix_chains
 from envgraph.model import Attribute, Mention, Relation, Segment
 from envgraph.resolve import document_focus, iri_entry
 from envgraph.textview import URL_RE, TextView
@@ -53,7 +53,7 @@ class CueRule:
 def cue_index(lang: str, data: LanguageData) -> WordIndex:
     """The cue rules of ``lang`` (and English, which appears in every language's texts), found
     by their first word: one look-up per token."""
-    index = WordIndex(data, SuffixChains(frozenset(s for g in data.stemming.suffixes.values() for s in g)))
+    index = WordIndex(data, suffix_chains(data))
     rules = cue_rules(lang, data) + (cue_rules("en", data) if lang != "en" else ())
     by_first: dict[str, list[CueRule]] = {}
     for rule in rules:
