@@ -459,11 +459,13 @@ def refresh_index(store: Store, *, full: bool = False, chunk: int = CHUNK_ENTITI
     entities = _count(store, _COUNT_PENDING)
     while rows := store.query(f"{_PENDING} LIMIT {max(chunk, 1)}").rows:
         store.update(" ;\n".join(_entity_ops(ranges, _values(str(r[0]) for r in rows if r[0] is not None))))
-        store.flush()  # what an update writes stays in memory (RocksDB's memtables) until flushed
+        if len(rows) >= chunk:  # what an update writes stays in memory (RocksDB's memtables) until flushed
+            store.flush()
     while rows := store.query(f"{_ADDED} LIMIT {max(chunk, 1)}").rows:
         entities += len(rows)
         store.update(" ;\n".join(_added_ops(ranges, _values(str(r[0]) for r in rows if r[0] is not None))))
-        store.flush()
+        if len(rows) >= chunk:
+            store.flush()
     store.update(_FINISH_OPS)
     report = IndexReport(entities, full, time.perf_counter() - started)
     log.info("index: %d entities refreshed%s in %.1f s", entities, " (full)" if full else "", report.seconds)

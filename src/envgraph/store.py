@@ -759,6 +759,8 @@ def _busy_message(store: str, holder: str, exclusive: bool) -> str:
     return f"store {store} is in use by another process"
 
 
+#: batches of fewer characters of N-Triples are written as one transaction per document
+_BULK_MIN_CHARS = 512 * 2**10
 _FLUSH_EVERY = 8 * 2**20  # characters of N-Triples written between two flushes
 # Triples a bulk load may carry: pyoxigraph's loader ingests up to 1,000,000 quads in one atomic
 # step and splits bigger inputs; a batch stays well below, so that a document is never split.
@@ -801,6 +803,10 @@ def _create_store(path: Path) -> None:
 
 class EmbeddedStore(_SparqlStore):
     """pyoxigraph on disk (or in memory for ``":memory:"``)."""
+
+    #: :meth:`replace_documents` writes smaller batches (characters of N-Triples) as one
+    #: transaction per document rather than through the bulk loader
+    bulk_min_chars: int = _BULK_MIN_CHARS
 
     def __init__(
         self, location: Path | str, *, read_only: bool = False, lock_timeout: float = 0.0
@@ -918,12 +924,18 @@ class EmbeddedStore(_SparqlStore):
         :meth:`replace_document` does, at about half its cost per triple and without filling
         RocksDB's memtables. Text not in the one-triple-a-line form, repeated documents, or a
         batch the loader rejects go one document at a time through :meth:`replace_document`,
-        which raises for the document at fault."""
+        which raises for the document at fault; so does a small batch (under 512 KiB of
+        N-Triples, a few documents), for which the loader's fixed cost outweighs its speed."""
         self._check_writable()
         docs = list(documents)
         if not docs:
             return
         distinct = len({d.doc_id for d in docs}) == len(docs) == len({d.graph_iri for d in docs})
+        if sum(len(d.ntriples) for d in docs) < self.bulk_min_chars:
+            # the bulk loader costs ~0.1 s a call whatever its size (sorted files for each of the
+            # store's indexes); a few documents (an incremental add) are cheaper as transactions
+            super().replace_documents(docs)
+            return
         if not distinct or not all(_one_triple_a_line(d.ntriples) and is_valid_iri(d.graph_iri) for d in docs):
             super().replace_documents(docs)
             return
@@ -950,9 +962,13 @@ class EmbeddedStore(_SparqlStore):
                 super().replace_documents(chunk)
             except OSError as err:
                 raise StoreError(f"store {self.location}: {err}") from err
-        # the bulk load bypasses the memtables, but the person keys, the removals and the index
-        # marks of a batch go through them: flushed once per batch, so they never pile up
-        self.flush()
+            # the bulk load bypasses the memtables, but the person keys, the removals and the
+            # index marks of a batch go through them: flushed every few MB of batches, so they
+            # never pile up (a small batch, such as one added document, then costs no flush)
+            self._unflushed += len(text)
+            if self._unflushed > _FLUSH_EVERY:
+                self.flush()
+                self._unflushed = 0
 
     def flush(self) -> None:
         """Write RocksDB's memtables to disk. Writes outside the bulk loader (SPARQL updates,
