@@ -39,6 +39,7 @@ from benchmarks.report import Metric, Section, Table, Target
 
 NEW_DOC_BASE = 900_000  # indices of the added documents: far beyond any corpus size used here
 SIZES_ENV = "ENVGRAPH_BENCH_INCREMENTAL_DOCS"
+BUILT_ENV = "ENVGRAPH_BENCH_INCREMENTAL_BUILT"
 STORE_VERSION = 1  # of the way stores are made here: a new value makes them again
 
 
@@ -103,13 +104,37 @@ def _cli_build(path: Path, store: Path) -> dict[str, Any]:
             "error": "" if result.ok else result.stderr[-300:]}
 
 
-def _measure_store(ctx: Context, documents: int, new_docs: list[Path], runs: int) -> dict[str, Any]:
-    store, info = _store(ctx, documents)
+def built_stores() -> list[Path]:
+    """Stores made by `envgraph build` to measure as well (``$ENVGRAPH_BENCH_INCREMENTAL_BUILT``,
+    comma-separated folders, e.g. the build benchmark's 100,000-document store)."""
+    value = os.environ.get(BUILT_ENV, "").strip()
+    return [Path(part.strip()) for part in value.split(",") if part.strip()]
+
+
+def _built_info(store: Path) -> dict[str, Any]:
+    if not store.is_dir():
+        raise RuntimeError(f"{BUILT_ENV}: no store at {store}")
+    return {"built": True, "quads": None,
+            "disk_mb": sum(p.stat().st_size for p in store.rglob("*") if p.is_file()) / 2**20}
+
+
+def _measure_store(ctx: Context, documents: int | None, new_docs: list[Path], runs: int,
+                   built: Path | None = None) -> dict[str, Any]:
+    """Add each new document to a store: a replicated one of ``documents`` documents, or the
+    store ``built`` by `envgraph build` (its documents counted here); then remove them again."""
+    if built is None:
+        assert documents is not None
+        store, info = _store(ctx, documents)
+    else:
+        store, info = built, _built_info(built)
     api_docs, cli_docs = new_docs[:runs], new_docs[runs:2 * runs]
-    ctx.log(f"incremental: adding 1 document to a store of {documents:,} documents through the API ({runs} runs)")
+    ctx.log(f"incremental: adding 1 document to {'the store ' + str(built) if built else f'a store of {documents:,} documents'}"
+            f" through the API ({runs} runs)")
     child, api = python_child("incremental", {"store": str(store), "files": [str(p) for p in api_docs],
                                               "reference_reads": True}, timeout=3600)
     api = api or {"error": child.stderr[-300:]}
+    if documents is None:
+        documents = int(api.get("documents_in_store", 0))
     ctx.log(f"incremental: adding 1 document to a store of {documents:,} documents with `envgraph build` ({runs} runs)")
     cli = [_cli_build(path, store) for path in cli_docs]
     unchanged = [_cli_build(path, store) for path in api_docs[:runs]]
@@ -123,6 +148,8 @@ def run(ctx: Context) -> Section:
     sizes = store_sizes(ctx)
     new_docs = _new_documents(ctx, 2 * runs)
     stores = [_measure_store(ctx, documents, new_docs, runs) for documents in sizes]
+    stores += [_measure_store(ctx, None, new_docs, runs, built=path) for path in built_stores()]
+    stores.sort(key=lambda s: s["documents"])  # the largest decides the verdict
 
     ctx.log("incremental: rebuilding an unchanged corpus")
     small_store = ctx.shared.get("build_store_small")
@@ -161,7 +188,8 @@ def _section(ctx: Context, stores: list[dict[str, Any]], again: Any, corpus_docs
         api_t, cli_t, start_t = _timing(api.get("adds", [])), _timing(s["cli"]), _timing(s["cli_unchanged"])
         index = f"{api.get('index_seconds', 0):.2f} s" + ("" if api.get("index_made") else " (had one)")
         rows.append([
-            f"{s['documents']:,}", f"{info['quads']:,}", _size(info.get("disk_mb", 0)),
+            f"{s['documents']:,}" + (" (built)" if info.get("built") else ""),
+            "—" if info.get("quads") is None else f"{info['quads']:,}", _size(info.get("disk_mb", 0)),
             _spread(api_t), _spread(cli_t),
             f"{max((c['max_rss_mb'] for c in s['cli']), default=0):,.0f} MB",
             _spread(start_t), index,
@@ -176,6 +204,9 @@ def _section(ctx: Context, stores: list[dict[str, Any]], again: Any, corpus_docs
         "API: `build([NEW.txt], store, extractor=loaded)`. CLI: `envgraph build NEW.txt --store S "
         "--no-progress --json` in a child process, everything included; 'file unchanged' is the same "
         "command on a file the store already has (start-up, lexicon, one hash look-up, nothing extracted). "
+        "'(built)': a store made by `envgraph build` from the synthetic corpus (its quads not "
+        "counted: a scan of the whole store); the others are replicas of built document graphs, "
+        "loaded in bulk with distinct keys per replica. "
         "The index is made once for a store that has none (loaded from a file, made by an older "
         "version, or after a SPARQL update naming skos:notation); the last two columns are the reads "
         "of the whole store a build made before extracting anything until now, timed once for reference.",
@@ -211,11 +242,14 @@ def _section(ctx: Context, stores: list[dict[str, Any]], again: Any, corpus_docs
         "store one key at a time (envgraph.keyindex), so adding a file costs what the file costs: "
         "compare the API column across store sizes. The IRIs are those a resolver seeded with every "
         "key of the store gives (tests/test_pipeline.py checks it build by build).",
-        "The CLI column is mostly start-up: Python, imports (rdflib, typer), the lexicon (read from "
-        "the disk cache after the first run, see envgraph.diskcache), the ontology index, opening "
-        "the store and flushing it on close; the 'file unchanged' column is that fixed part.",
+        "The CLI column is mostly start-up: Python, imports (rdflib, typer and the pydantic it "
+        "builds its parameters with), the lexicon (read from the disk cache after the first run, "
+        "see envgraph.diskcache), the ontology index, opening the store; the 'file unchanged' "
+        "column is that fixed part.",
         f"Sizes: set {SIZES_ENV}=1000,10000,100000 for other store sizes (a 100,000-document store "
-        "takes about 35 GB of disk and 15–30 minutes to load here; it is kept for later runs).",
+        "takes about 35 GB of disk and 15–30 minutes to load here; it is kept for later runs); "
+        f"{BUILT_ENV}=STORE[,STORE] measures stores made by `envgraph build` as well (such as the "
+        "build benchmark's `--build-sizes …,100000:1` store under WORK/build-stores).",
     ]
     summary = ("One new synthetic document added to stores of several sizes, by the CLI and through "
                "the API; then an unchanged corpus rebuilt into its own store.")

@@ -5,6 +5,7 @@ benchmarks measure, the tests only check that they can."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -56,6 +57,19 @@ def test_quick_run_writes_results_with_all_six_sections(tmp_path: Path) -> None:
     previous = json.loads((out / "results.previous.json").read_text(encoding="utf-8"))
     assert set(previous["sections"]) == {"reasoning"}
     assert "Change against the previous run" in (out / "RESULTS.md").read_text(encoding="utf-8")
+
+    # the incremental benchmark also measures a store made by `envgraph build` when asked to:
+    # here the build benchmark's store of the quick run
+    built = sorted((tmp_path / "work" / "build-stores").glob("docs-*[0-9]"))[-1]
+    env = {**os.environ, "ENVGRAPH_BENCH_INCREMENTAL_BUILT": str(built)}
+    measured = subprocess.run(
+        [sys.executable, "-m", "benchmarks.run", "--quick", "--only", "incremental", "--out", str(out),
+         "--work", str(tmp_path / "work")], cwd=REPO, capture_output=True, text=True, timeout=300, check=False, env=env)
+    assert measured.returncode == 0, measured.stderr[-3000:]
+    stores = json.loads((out / "results.json").read_text(encoding="utf-8"))["sections"]["incremental"]["data"]["stores"]
+    built_rows = [s for s in stores if s["store"].get("built")]
+    assert len(built_rows) == 1 and built_rows[0]["documents"] == int(built.name.split("-")[1])
+    assert all(add["extracted"] == 1 for add in built_rows[0]["api"]["adds"])
 
 
 def test_corpus_is_deterministic_multilingual_and_its_facts_match_the_texts(tmp_path: Path) -> None:
