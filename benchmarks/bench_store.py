@@ -86,7 +86,7 @@ class StorePlan:
     cap: float  # seconds a single query run may take before it counts as not finished
     rdflib_runs: int
     rdflib_cap: float
-    rdflib_total: float = 900.0  # seconds for all rdflib queries (each stuck query costs a reload)
+    rdflib_total: float = 1500.0  # seconds for all rdflib queries (each stuck query costs a reload)
     one_child: bool = False  # all pyoxigraph queries in one process (quick runs)
     rdflib_diagnostics_only: bool = False
 
