@@ -363,6 +363,21 @@ def test_documents_added_build_by_build_get_the_iris_a_seeded_resolver_gives(
     assert ("office-4-ru.txt", "https://w3id.org/envgraph/entity/organisation/steppe-monitoring-office") in office
 
 
+def test_a_first_build_asks_the_store_nothing_and_later_builds_ask_it(corpus_dir: Path, tmp_path: Path) -> None:
+    """A new store names no actor, so the resolver of its first build has no key source (no
+    look-ups); once documents are in, a build resolves against the store's keys."""
+    from envgraph import pipeline
+    from envgraph.keyindex import StoreKeys
+
+    extractor = pipeline.Extractor.load()
+    with open_store(str(tmp_path / "store")) as store:
+        resolver, keys = pipeline.store_resolver(extractor, store)
+        assert keys is None and resolver.source is None
+        build([sorted(corpus_dir.glob("*.txt"))[0]], store, extractor=extractor)
+        resolver, keys = pipeline.store_resolver(extractor, store)
+        assert isinstance(keys, StoreKeys) and resolver.source is keys
+
+
 def test_an_actor_first_seen_in_an_earlier_build_keeps_its_iri_in_other_languages_and_scripts(
     tmp_path: Path,
 ) -> None:

@@ -111,6 +111,12 @@ def ensure_index(store: Store) -> bool:
     return True
 
 
+def has_keys(store: Store) -> bool:
+    """Whether any actor in the store has a registry key (``skos:notation``): False for a new
+    store, whose first build then needs no look-ups."""
+    return bool(store.query(f"ASK {{ ?e <{NOTATION}> ?k }}").boolean)
+
+
 _MAY_ADD_KEYS = re.compile(r"[:#]notation\b|\bLOAD\b", re.IGNORECASE)
 _STRINGS = re.compile(r'"""(?:[^\\]|\\.)*?"""|\'\'\'(?:[^\\]|\\.)*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'',
                       re.DOTALL)

@@ -23,7 +23,7 @@ from pathlib import Path
 from envgraph.align import registry_keys, translation_groups
 from envgraph.dates import extract_dates
 from envgraph.emit import emit_ntriples, graph_iri
-from envgraph.keyindex import StoreKeys, ensure_index
+from envgraph.keyindex import StoreKeys, ensure_index, has_keys
 from envgraph.langdata import LanguageData, load_language_data
 from envgraph.lexicon import Lexicon, load_lexicon, suffix_chains
 from envgraph.mentions import find_mentions
@@ -279,9 +279,13 @@ def store_resolver(extractor: Extractor, store: Store) -> tuple[Resolver, StoreK
     An embedded store is asked one key at a time as documents meet names (its person-key
     index is made first if it has none), so the cost of a build follows the new documents, not
     the store. A remote server is read once, whole (:func:`seeded_resolver`): other clients may
-    write to it, which the person-key index cannot follow."""
+    write to it, which the person-key index cannot follow. A store that names no actor yet (a
+    first build) has nothing to ask: its resolver asks nothing (what the build itself writes,
+    its registry knows), which spares every new actor two look-ups."""
     if isinstance(store, EmbeddedStore) and not store.read_only:
         ensure_index(store)
+        if not has_keys(store):
+            return extractor.resolver(), None
         keys = StoreKeys(store)
         return extractor.resolver(source=keys), keys
     return seeded_resolver(extractor, store), None
