@@ -509,6 +509,9 @@ def test_russian_treaty_topics_and_an_inverted_organiser(extractor) -> None:
      {"Steppe Water Agency", "Ural River Commission"}),
     ("kk", "Каспий сулы-батпақты алқаптар альянсы мен Дала су агенттігі Ақтауда өзара түсіністік туралы "
            "меморандумға қол қойды.", {"Каспий сулы-батпақты алқаптар альянсы", "Дала су агенттігі"}),
+    # the second party is a quoted name after the word saying what it is: "и международный фонд «…»"
+    ("ru", "Агентство водных ресурсов Мангистау и международный фонд «Зелёная степь» подписали меморандум "
+           "о взаимопонимании.", {"Агентство водных ресурсов Мангистау", "Зелёная степь"}),
 ])
 def test_parties_signing_a_memorandum_cooperate_with_each_other(lang: str, text: str, parties: set,
                                                                  extractor) -> None:

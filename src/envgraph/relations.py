@@ -332,7 +332,20 @@ def _is_list_gap(gap: str, data: LanguageData) -> bool:
         return True
     joiners = _list_joiners(data)
     rest = [w for w in words if w not in joiners]
-    return not rest or " ".join(words) in joiners
+    if not rest or " ".join(words) in joiners:
+        return True
+    # "X и (международный) фонд «Y»": after the conjunction, the word that says what the quoted
+    # name is (a quote cue of some language), with at most one word before it
+    return (len(rest) <= 2 and words[0] in joiners and words[-1] == rest[-1]
+            and gap.rstrip().endswith(("«", '"', "“", "„")) and _is_quote_cue(rest[-1], data))
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_quote_cue(word: str, data: LanguageData) -> bool:
+    from envgraph.mentions import cue_tables
+
+    key = skeleton(word, data)
+    return any(cue_tables(lang, data).quote_type(key) for lang in data.profiles)
 
 
 @functools.lru_cache(maxsize=4)
