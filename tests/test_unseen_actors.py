@@ -583,3 +583,19 @@ def test_a_russian_agent_in_the_instrumental_is_no_subject_and_the_subject_may_f
     assert ("isdb", "funds") in facts or any(p == "funds" for _, p in facts), facts
     leaders = {s for s, p in facts if p == "leads"}
     assert leaders and "isdb" not in leaders and not any("bank" in s for s in leaders), facts
+
+
+@pytest.mark.parametrize(("lang", "text", "funder", "initiative"), [
+    ("az", 'Bakı, 20 may 2026. Şimal Su Fondu "Təmiz Samur" layihəsinə 5 milyon avro ayırıb.',
+     "Şimal Su Fondu", "Təmiz Samur"),
+    ("kk", "Орал, 2026 жылғы 12 маусым. Дала су қоры «Таза Шаған» жобасына 3 миллион доллар бөлді.",
+     "Дала су қоры", "Таза Шаған"),
+    ("tk", 'Aşgabat, 2026-njy ýylyň 8-nji iýuly. Çöl suw gaznasy "Arassa Tejen" taslamasyna 3 million dollar bölüp berdi.',
+     "Çöl suw gaznasy", "Arassa Tejen"),
+])
+def test_a_sum_allocated_to_an_initiative_is_funding(lang: str, text: str, funder: str, initiative: str,
+                                                     extractor) -> None:
+    result = _run(text, extractor, f"{lang}.txt")
+    labels = {iri: e.label for iri, e in result.entities.items()}
+    facts = {(labels.get(r.subject), r.predicate, labels.get(r.object)) for r in result.relations}
+    assert (funder, "funds", initiative) in facts, facts
