@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 
 from envgraph.keys import SuffixChains, Token, WordIndex, lower, script_of, skeleton, stem, word_matches
 from envgraph.langdata import LanguageData
+from envgraph.labels import HEAD_NAMED_RULES, citation_form, unquoted
 from envgraph.lexicon import Alias, Lexicon, suffix_chains
 from envgraph.model import Mention
 from envgraph.textview import URL_RE, TextView
@@ -295,18 +296,6 @@ def _surface(view: TextView, first: int, last: int) -> str:
     return view.text[view.tokens[first].start : view.tokens[last].end]
 
 
-def _unquoted(label: str) -> str:
-    """A label without the quote marks a name read around its head may carry half of
-    ('Yaşıl Xəzər" Regional Forumu'): balanced pairs inside stay."""
-    label = label.strip(" *\"«»“”„")
-    for opening, closing in (("«", "»"), ("“", "”")):
-        if label.count(opening) != label.count(closing):
-            label = label.replace(opening, "").replace(closing, "")
-    if label.count('"') % 2:
-        label = label.replace('"', "")
-    return " ".join(label.split())
-
-
 def _is_named(view: TextView, first: int, last: int, head: int, tables: CueTables, lexical_tokens: set[int],
               type_name: str, body_tokens: frozenset[int] | set[int] = frozenset()) -> bool:
     """Whether the words around a head make a proper name: a capitalised word that is not just
@@ -406,7 +395,7 @@ def discover_by_heads(
             name_last = last - 1  # «Blueing the Caspian Sea» initiative: the name is what is quoted
         type_name = _refine_type(view, first, last, type_name, tables)
         out.append(Candidate(first, last, view.tokens[first].start, end, type_name, f"head:{type_name}", confidence,
-                             _phrase_key(view, name_first, name_last), _unquoted(_surface(view, name_first, name_last))))
+                             _phrase_key(view, name_first, name_last), unquoted(_surface(view, name_first, name_last))))
     return out
 
 
@@ -1308,6 +1297,10 @@ def find_mentions(view: TextView, lexicon: Lexicon, data: LanguageData) -> list[
     mentions: list[Mention] = []
     for cand, is_nested in selected:
         raw_start, raw_end = view.norm.to_raw_span(cand.start, cand.end)
+        lang = view.langs[cand.first] if view.tokens else "en"
+        label = cand.label
+        if not cand.entry_ids and cand.rule.startswith(HEAD_NAMED_RULES):
+            label = citation_form(label, lang, data)  # "Bakı Konqres Mərkəzində" -> "... Mərkəzi"
         mentions.append(
             Mention(
                 doc_id=doc.doc_id,
@@ -1317,11 +1310,11 @@ def find_mentions(view: TextView, lexicon: Lexicon, data: LanguageData) -> list[
                 norm_start=cand.start,
                 norm_end=cand.end,
                 type=cand.type,
-                lang=view.langs[cand.first] if view.tokens else "en",
+                lang=lang,
                 rule=cand.rule,
                 confidence=round(cand.confidence * (0.9 if is_nested else 1.0), 3),
                 key=cand.key,
-                label=cand.label,
+                label=label,
                 entry_ids=cand.entry_ids,
                 nested=is_nested,
                 generic=cand.generic,

@@ -29,6 +29,7 @@ from typing import Protocol
 from rapidfuzz import fuzz
 
 from envgraph.keys import skeleton, slug
+from envgraph.labels import preferred_label
 from envgraph.langdata import LanguageData
 from envgraph.lexicon import Lexicon, sibling_key
 from envgraph.model import Entity, Mention
@@ -413,7 +414,8 @@ class Resolver:
         if not mention.generic and surface and surface not in entity.pref_labels.values():
             entity.alt_labels.add((surface, mention.lang))
         if not entity.from_lexicon and mention.lang not in entity.pref_labels and not mention.generic:
-            entity.pref_labels[mention.lang] = self.pref_labels.setdefault(iri, {}).setdefault(mention.lang, surface)
+            preferred = preferred_label(mention.text, mention.rule, mention.lang, self.data) or surface
+            entity.pref_labels[mention.lang] = self.pref_labels.setdefault(iri, {}).setdefault(mention.lang, preferred)
         if not entity.pref_labels:
             entity.pref_labels[mention.lang] = self.pref_labels.setdefault(iri, {}).setdefault(mention.lang, entity.label)
 
