@@ -599,3 +599,13 @@ def test_a_sum_allocated_to_an_initiative_is_funding(lang: str, text: str, funde
     labels = {iri: e.label for iri, e in result.entities.items()}
     facts = {(labels.get(r.subject), r.predicate, labels.get(r.object)) for r in result.relations}
     assert (funder, "funds", initiative) in facts, facts
+
+
+def test_took_part_without_an_object_is_the_event_in_focus(extractor) -> None:
+    text = ("The Steppe Rangers Forum was held in Aktau on 14 March 2026. "
+            "Delegations from Kazakhstan, Tajikistan and Turkmenistan took part.")
+    result = _run(text, extractor, "en.txt")
+    labels = {iri: e.label for iri, e in result.entities.items()}
+    facts = {(labels.get(r.subject), r.predicate, labels.get(r.object)) for r in result.relations}
+    for country in ("Kazakhstan", "Tajikistan", "Turkmenistan"):
+        assert (country, "participatesIn", "Steppe Rangers Forum") in facts, facts
