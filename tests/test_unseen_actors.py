@@ -609,3 +609,17 @@ def test_took_part_without_an_object_is_the_event_in_focus(extractor) -> None:
     facts = {(labels.get(r.subject), r.predicate, labels.get(r.object)) for r in result.relations}
     for country in ("Kazakhstan", "Tajikistan", "Turkmenistan"):
         assert (country, "participatesIn", "Steppe Rangers Forum") in facts, facts
+
+
+def test_its_title_before_a_name_makes_the_sentences_body_the_employer(extractor) -> None:
+    text = ("The Nordic Water Alliance will fund the Kyzylkum Dryland Restoration Programme with 12 million "
+            "euros over four years, its executive director Ingrid Halvorsen said on Tuesday.")
+    result = _run(text, extractor, "en.txt")
+    labels = {iri: e.label for iri, e in result.entities.items()}
+    facts = {(labels.get(r.subject), r.predicate, labels.get(r.object)) for r in result.relations}
+    assert ("Ingrid Halvorsen", "worksFor", "Nordic Water Alliance") in facts, facts
+    positions = {(labels.get(a.subject), a.value) for a in result.attributes if a.predicate == "position"}
+    assert positions == {("Ingrid Halvorsen", "executive director")}
+    # without a title between them the possessive says nothing of the person
+    plain = _run("The Nordic Water Alliance will fund the programme, its partner Ingrid Halvorsen said.", extractor, "en.txt")
+    assert not [r for r in plain.relations if r.predicate == "worksFor"]

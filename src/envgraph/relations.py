@@ -536,6 +536,10 @@ def _person_relations(view: TextView, s_index: int, sentence: Segment, members: 
                 continue
             near.append((distance, org))
         if not near:
+            owner = _possessive_employer(view, person, orgs, sentence.lang, data)
+            if owner is not None:  # "The Alliance will fund ..., its executive director X said"
+                out.append(_relation(view, s_index, sentence, person, "worksFor", owner,
+                                     "structure:possessive-employer", "", 0.6))
             continue
         on_side = [(d, o) for d, o in near if (o.first > person.last) == (preferred == "after")]
         # the other side only when close ("X, Director of Y" in a language that names Y first),
@@ -553,6 +557,38 @@ def _person_relations(view: TextView, s_index: int, sentence: Segment, members: 
             confidence = max(0.5, 0.85 - 0.02 * distance)
             out.append(_relation(view, s_index, sentence, person, "worksFor", org, "structure:person-organisation", "", confidence))
     return out
+
+
+def _possessive_employer(view: TextView, person: Placed, orgs: list[Placed], lang: str,
+                         data: LanguageData) -> Placed | None:
+    """The organisation a possessive before the person's title stands for: "The Nordic Water
+    Alliance will fund ..., its executive director Ingrid Halvorsen said" (the first organisation
+    of the sentence before it). The possessives are language data (cues: employer_possessives);
+    the words between the possessive and the name must hold a title word."""
+    k = _possessive_before_title(view, person, lang, data)
+    if k is None:
+        return None
+    before = [o for o in orgs if o.last < k and view.sentence_of_token[o.first] == view.sentence_of_token[k]]
+    return before[0] if before else None
+
+
+def _possessive_before_title(view: TextView, person: Placed, lang: str, data: LanguageData) -> int | None:
+    """The token of a possessive (cues: employer_possessives) opening the title right before the
+    person's name ("its executive director Ingrid Halvorsen"), or None."""
+    from envgraph.mentions import cue_tables
+
+    possessives = {lower(str(w)) for w in (data.cues.get(lang) or {}).get("employer_possessives") or []}
+    if not possessives:
+        return None
+    titles = cue_tables(lang, data).positions
+    k = person.first - 1
+    titled = False
+    while k >= 0 and person.first - k <= 4 and not view.tokens[k].is_capitalised:
+        if lower(view.tokens[k].text) in possessives:
+            return k if titled else None
+        titled = titled or bool(titles.lookup(view.skeletons[k]))
+        k -= 1
+    return None
 
 
 def _appositive(view: TextView, person: Placed, org: Placed, data: LanguageData) -> bool:
@@ -699,6 +735,19 @@ def extract_positions(view: TextView, resolved: list[tuple[Mention, str]], relat
     for p in placed.values():
         by_iri.setdefault(p.iri, []).append(p)
     for rel in relations:
+        if rel.predicate == "worksFor" and rel.rule == "structure:possessive-employer":
+            # "its executive director X": the title between the possessive and the name
+            for person in by_iri.get(rel.subject, []):
+                k = _possessive_before_title(view, person, view.langs[person.first], data)
+                if k is None:
+                    continue
+                s = view.sentence_of_token[person.first]
+                phrase = " ".join(view.text[view.tokens[k].end : view.tokens[person.first].start].strip(" ,-–—:*\n").split())
+                raw = view.norm.to_raw_span(view.sentences[s].start, view.sentences[s].end)
+                out.append(Attribute(rel.subject, "position", phrase, "string", view.document.doc_id, raw,
+                                     "structure:position", "", 0.6, person.mention.lang))
+                break
+            continue
         if rel.predicate != "worksFor" or not rel.rule.startswith("structure:person"):
             continue
         for person in by_iri.get(rel.subject, []):
