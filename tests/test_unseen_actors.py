@@ -623,3 +623,29 @@ def test_its_title_before_a_name_makes_the_sentences_body_the_employer(extractor
     # without a title between them the possessive says nothing of the person
     plain = _run("The Nordic Water Alliance will fund the programme, its partner Ingrid Halvorsen said.", extractor, "en.txt")
     assert not [r for r in plain.relations if r.predicate == "worksFor"]
+
+
+@pytest.mark.parametrize(("lang", "text", "person", "body"), [
+    ("en", "The Steppe Water Agency launched the Clean Ural project. Marat Seitkali, head of the agency, said "
+           "work would start in summer.", "Marat Seitkali", "Steppe Water Agency"),
+    ("ru", "Павлодар, 12 июня 2026 года. Агентство водных ресурсов Мангистау запустило проект «Чистый Урал». "
+           "Глава агентства Марат Сейткали сообщил, что работы начнутся летом.",
+     "Марат Сейткали", "Агентство водных ресурсов Мангистау"),
+    ("az", 'Bakı, 20 may 2026. Abşeron Su Mərkəzi "Təmiz Samur" layihəsini həyata keçirir. Mərkəzin direktoru '
+           "Leyla Məmmədova bildirib ki, layihə uğurla davam edir.", "Leyla Məmmədova", "Abşeron Su Mərkəzi"),
+    ("kk", "Павлодар, 2026 жылғы 12 маусым. Маңғыстау су ресурстары агенттігі «Таза Жайық» жобасын бастады. "
+           "Агенттік басшысы Марат Сейтқали жұмыс жазда басталатынын айтты.",
+     "Марат Сейтқали", "Маңғыстау су ресурстары агенттігі"),
+])
+def test_the_body_named_again_by_its_head_word_is_the_named_one(lang: str, text: str, person: str, body: str,
+                                                                extractor) -> None:
+    result = _run(text, extractor, f"{lang}.txt")
+    labels = {iri: e.label for iri, e in result.entities.items()}
+    facts = {(labels.get(r.subject), r.predicate, labels.get(r.object)) for r in result.relations}
+    assert (person, "worksFor", body) in facts, facts
+
+
+def test_a_head_word_with_no_named_body_before_it_is_no_actor(extractor) -> None:
+    result = _run("Marat Seitkali, head of the agency, said work would start in summer.", extractor, "en.txt")
+    assert not [e for e in result.entities.values() if e.type == "Organisation"]
+    assert not [r for r in result.relations if r.predicate == "worksFor"]

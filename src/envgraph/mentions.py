@@ -363,10 +363,11 @@ def discover_by_heads(
         opening = first == last == i and _sentence_initial(view, i)
         named = not opening and _is_named(view, first, last, i, tables, lexical_tokens, type_name, body_tokens)
         if not named:
-            if type_name == "Initiative" and (opening or not view.tokens[i].is_capitalised):
-                # "the project", "the FAO project": resolved later to the document's named initiative
+            if type_name in ("Initiative", "Organisation") and (opening or not view.tokens[i].is_capitalised):
+                # "the project", "the FAO project", "head of the agency": resolved later to the
+                # document's named initiative, or the named body with that head word
                 out.append(Candidate(i, i, view.tokens[i].start, _extend_inflection(view, view.tokens[i].end), type_name,
-                                     "head:Initiative:generic", 0.35, f"generic:{view.skeletons[i][:5]}",
+                                     f"head:{type_name}:generic", 0.35, f"generic:{view.skeletons[i][:5]}",
                                      view.tokens[i].text, generic=True))
                 continue
             if type_name != "Event":

@@ -325,11 +325,21 @@ class Resolver:
         relations); a bare "the session" then joins the last of those."""
         named = [m for m in mentions if m.type == "Event" and not m.generic and not m.nested]
         initiatives = [m for m in mentions if m.type == "Initiative" and not m.generic and not m.nested]
+        bodies = [m for m in mentions if m.type == "Organisation" and not m.generic and not m.nested]
         last_part: dict[str, Mention] = {}
         out: list[Mention] = []
         for m in mentions:
             if not m.generic or not m.key.startswith("generic:"):
                 out.append(m)  # a name, or a common noun already linked (re-resolution)
+                continue
+            if m.type == "Organisation":
+                # "head of the agency", "фонда", "Mərkəzin": the last named body before it with
+                # that head word; else no actor (a body nobody named)
+                head = m.key.split(":", 1)[1][:4]
+                same = [n for n in bodies if n.norm_start < m.norm_start and any(w.startswith(head) for w in n.key.split())]
+                if same:
+                    out.append(replace(m, key=same[-1].key, entry_ids=same[-1].entry_ids, label=same[-1].label,
+                                       confidence=0.4))
                 continue
             if m.type == "Initiative":
                 # "the project": the named initiative before it, else the first after; else no actor
