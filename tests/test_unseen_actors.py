@@ -649,3 +649,22 @@ def test_a_head_word_with_no_named_body_before_it_is_no_actor(extractor) -> None
     result = _run("Marat Seitkali, head of the agency, said work would start in summer.", extractor, "en.txt")
     assert not [e for e in result.entities.values() if e.type == "Organisation"]
     assert not [r for r in result.relations if r.predicate == "worksFor"]
+
+
+@pytest.mark.parametrize(("lang", "text", "venue"), [
+    ("az", "Gəncə, 5 iyun 2026. Gəncə İdman Mərkəzində Xəzər Su Forumu keçirilib.", "Gəncə İdman Mərkəzi"),
+    ("tk", 'Aşgabat, 2026-njy ýylyň 5-nji iýuny. "Ak Ýaýla" medeniýet merkezinde Hazar suw forumy geçirildi.',
+     "Ak Ýaýla medeniýet merkezi"),
+])
+def test_a_body_in_the_locative_where_something_was_held_is_a_venue(lang: str, text: str, venue: str,
+                                                                   extractor) -> None:
+    result = _run(text, extractor, f"{lang}.txt")
+    found = {(e.type, e.label) for e in result.entities.values() if not e.from_lexicon}
+    assert ("Place", venue) in found, found
+    assert ("Organisation", venue) not in found
+
+
+def test_the_same_body_as_an_actor_stays_a_body(extractor) -> None:
+    result = _run("Gəncə, 5 iyun 2026. Gəncə İdman Mərkəzi Xəzər Su Forumunu təşkil edib.", extractor, "az.txt")
+    found = {(e.type, e.label) for e in result.entities.values() if not e.from_lexicon}
+    assert ("Organisation", "Gəncə İdman Mərkəzi") in found, found

@@ -395,9 +395,33 @@ def discover_by_heads(
         if i == last and last > first and view.text[view.tokens[last - 1].end : view.tokens[i].start].strip(" ") in _CLOSING:
             name_last = last - 1  # «Blueing the Caspian Sea» initiative: the name is what is quoted
         type_name = _refine_type(view, first, last, type_name, tables)
-        out.append(Candidate(first, last, view.tokens[first].start, end, type_name, f"head:{type_name}", confidence,
+        rule = f"head:{type_name}"
+        if type_name == "Organisation" and _is_venue(view, i, last, lang, tables, data):
+            type_name, rule = "Place", "head:Place:venue"
+        out.append(Candidate(first, last, view.tokens[first].start, end, type_name, rule, confidence,
                              _phrase_key(view, name_first, name_last), unquoted(_surface(view, name_first, name_last))))
     return out
+
+
+def _is_venue(view: TextView, head: int, last: int, lang: str, tables: CueTables, data: LanguageData) -> bool:
+    """A body's name in the locative, in a sentence saying that something was held ("... Bakı
+    Konqres Mərkəzində ... konfrans keçirilib"): the building, a place, not an actor. Only where
+    a name ends in its head word and cases are suffixes (the Turkic languages)."""
+    if not tables.head_final or head != last or not tables.locative_suffixes:
+        return False
+    word = view.skeletons[head]
+    if not word.endswith(tables.locative_suffixes) or len(word) <= 5:
+        return False
+    s = view.sentence_of_token[head]
+    rest = " " + " ".join(view.skeletons[k] for k in range(head + 1, min(len(view.tokens), head + 40))
+                          if view.sentence_of_token[k] == s) + " "
+    return any(f" {verb} " in rest for verb in _held_verbs(lang, data))
+
+
+@functools.lru_cache(maxsize=16)
+def _held_verbs(lang: str, data: LanguageData) -> tuple[str, ...]:
+    """The verbs of taking place (cues: held_verbs), as skeletons (several words for some)."""
+    return tuple(v for v in (skeleton(str(x), data) for x in (data.cues.get(lang) or {}).get("held_verbs") or []) if v)
 
 
 def _refine_type(view: TextView, first: int, last: int, type_name: str, tables: CueTables) -> str:
