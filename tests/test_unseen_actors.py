@@ -71,6 +71,12 @@ def _extract(lang: str, extractor):
     return _run(STORIES[lang], extractor, f"{lang}.txt")
 
 
+def _labelled_facts(result) -> set[tuple[str | None, str, str | None]]:
+    """The relations of an extraction as (subject label, property, object label)."""
+    labels = {iri: e.label for iri, e in result.entities.items()}
+    return {(labels.get(r.subject), r.predicate, labels.get(r.object)) for r in result.relations}
+
+
 @pytest.mark.parametrize("lang", sorted(STORIES))
 def test_invented_actors_are_discovered_and_related(lang: str, extractor) -> None:
     result = _extract(lang, extractor)
@@ -434,8 +440,7 @@ FUTURE_FUNDING = {
 def test_funding_in_the_future_tense(lang: str, extractor) -> None:
     text, funder, project = FUTURE_FUNDING[lang]
     result = _run(text, extractor, f"{lang}.txt")
-    labels = {iri: e.label for iri, e in result.entities.items()}
-    facts = {(labels.get(r.subject), r.predicate, labels.get(r.object)) for r in result.relations}
+    facts = _labelled_facts(result)
     assert (funder, "funds", project) in facts, facts
 
 
@@ -496,8 +501,7 @@ def test_russian_treaty_topics_and_an_inverted_organiser(extractor) -> None:
     text = ("Второй Центральноазиатский саммит по ледникам прошёл в Душанбе. Его организовал Секретариат "
             "Горного партнёрства. Кыргызстан ратифицировал Конвенцию о снежном барсе в 2025 году.")
     result = _run(text, extractor, "ru.txt")
-    labels = {iri: e.label for iri, e in result.entities.items()}
-    facts = {(labels.get(r.subject), r.predicate, labels.get(r.object)) for r in result.relations}
+    facts = _labelled_facts(result)
     assert ("Kyrgyzstan", "partyTo", "Конвенцию о снежном барсе") in facts, facts
     assert ("Секретариат Горного партнёрства", "organises", "Второй Центральноазиатский саммит") in facts, facts
 
@@ -596,8 +600,7 @@ def test_a_russian_agent_in_the_instrumental_is_no_subject_and_the_subject_may_f
 def test_a_sum_allocated_to_an_initiative_is_funding(lang: str, text: str, funder: str, initiative: str,
                                                      extractor) -> None:
     result = _run(text, extractor, f"{lang}.txt")
-    labels = {iri: e.label for iri, e in result.entities.items()}
-    facts = {(labels.get(r.subject), r.predicate, labels.get(r.object)) for r in result.relations}
+    facts = _labelled_facts(result)
     assert (funder, "funds", initiative) in facts, facts
 
 
@@ -605,8 +608,7 @@ def test_took_part_without_an_object_is_the_event_in_focus(extractor) -> None:
     text = ("The Steppe Rangers Forum was held in Aktau on 14 March 2026. "
             "Delegations from Kazakhstan, Tajikistan and Turkmenistan took part.")
     result = _run(text, extractor, "en.txt")
-    labels = {iri: e.label for iri, e in result.entities.items()}
-    facts = {(labels.get(r.subject), r.predicate, labels.get(r.object)) for r in result.relations}
+    facts = _labelled_facts(result)
     for country in ("Kazakhstan", "Tajikistan", "Turkmenistan"):
         assert (country, "participatesIn", "Steppe Rangers Forum") in facts, facts
 
@@ -640,8 +642,7 @@ def test_its_title_before_a_name_makes_the_sentences_body_the_employer(extractor
 def test_the_body_named_again_by_its_head_word_is_the_named_one(lang: str, text: str, person: str, body: str,
                                                                 extractor) -> None:
     result = _run(text, extractor, f"{lang}.txt")
-    labels = {iri: e.label for iri, e in result.entities.items()}
-    facts = {(labels.get(r.subject), r.predicate, labels.get(r.object)) for r in result.relations}
+    facts = _labelled_facts(result)
     assert (person, "worksFor", body) in facts, facts
 
 
