@@ -669,3 +669,10 @@ def test_the_same_body_as_an_actor_stays_a_body(extractor) -> None:
     result = _run("Gəncə, 5 iyun 2026. Gəncə İdman Mərkəzi Xəzər Su Forumunu təşkil edib.", extractor, "az.txt")
     found = {(e.type, e.label) for e in result.entities.values() if not e.from_lexicon}
     assert ("Organisation", "Gəncə İdman Mərkəzi") in found, found
+
+
+def test_a_word_after_of_is_a_place_only_after_a_whole_place_cue(extractor) -> None:
+    result = _run("The Minister of Ecology of Kazakhstan met the mayor of the city of Kumsay.", extractor, "en.txt")
+    places = {e.label for e in result.entities.values() if e.type == "Place"}
+    assert "Ecology" not in places, places
+    assert "Kumsay" in places, places

@@ -77,7 +77,8 @@ class CueTables:
     positions: WordIndex  # -> True
     surname_suffixes: tuple[str, ...]
     place_after: WordIndex
-    place_before: WordIndex
+    place_before: WordIndex  # one-word cues (город, inflected too)
+    place_before_phrases: tuple[tuple[str, ...], ...]  # cues of several words, as skeletons ("city of")
     generic_plural: frozenset[str]
     org_markers: frozenset[str]
     modifier_endings: tuple[str, ...]
@@ -162,7 +163,9 @@ def cue_tables(lang: str, data: LanguageData) -> CueTables:
         positions=index(person.get("positions") or []),
         surname_suffixes=tuple(sorted({skeleton(str(x), data) for x in person.get("surname_suffixes") or []}, key=len, reverse=True)),
         place_after=index(raw.get("place_after") or []),
-        place_before=index(raw.get("place_before") or []),
+        place_before=index(w for w in raw.get("place_before") or [] if len(str(w).split()) == 1),
+        place_before_phrases=tuple(tuple(skeleton(p, data) for p in str(w).split())
+                                   for w in raw.get("place_before") or [] if len(str(w).split()) > 1),
         generic_plural=frozenset(skeleton(str(w), data) for w in raw.get("plural_suffixes") or []),
         org_markers=frozenset(str(w) for w in raw.get("org_markers") or []),
         modifier_endings=tuple(str(e) for e in raw.get("modifier_endings") or []),
@@ -1077,7 +1080,11 @@ def discover_places(view: TextView, data: LanguageData, taken: Sequence[Candidat
         if token.text in tables.non_names:
             continue
         nxt = i + 1 < len(view.tokens) and view.skeletons[i + 1] in tables.place_after and _joined(view, i, i + 1)
-        prv = i > 0 and view.skeletons[i - 1] in tables.place_before and _joined(view, i - 1, i)
+        prv = i > 0 and _joined(view, i - 1, i) and (
+            view.skeletons[i - 1] in tables.place_before
+            # "city of X": every word of the cue, not just "of" ("Minister of Ecology" is no place)
+            or any(i >= len(words) and tuple(view.skeletons[i - len(words) : i]) == words
+                   for words in tables.place_before_phrases))
         if nxt or prv:
             out.append(Candidate(i, i, token.start, token.end, "Place", "place:cue", 0.6, view.keys[i], token.text))
     return out
