@@ -676,3 +676,11 @@ def test_a_word_after_of_is_a_place_only_after_a_whole_place_cue(extractor) -> N
     places = {e.label for e in result.entities.values() if e.type == "Place"}
     assert "Ecology" not in places, places
     assert "Kumsay" in places, places
+
+
+def test_a_title_naming_a_body_then_a_name_in_commas_works_for_that_body(extractor) -> None:
+    text = ("On 18 October 2026 the Minister of Ecology of Kazakhstan, Aigerim Seitkali, met the Steppe "
+            "Water Fund in Astana.")
+    result = _run(text, extractor, "en.txt")
+    employers = {o for s, p, o in _labelled_facts(result) if s == "Aigerim Seitkali" and p == "worksFor"}
+    assert employers == {"Ministry of Ecology and Natural Resources of the Republic of Kazakhstan"}, employers

@@ -541,6 +541,9 @@ def _person_relations(view: TextView, s_index: int, sentence: Segment, members: 
                 out.append(_relation(view, s_index, sentence, person, "worksFor", owner,
                                      "structure:possessive-employer", "", 0.6))
             continue
+        titled = [(d, o) for d, o in near if _title_apposition(view, o, person, sentence.lang, data)]
+        if titled:  # "the Minister of Ecology of Kazakhstan, Yerlan Nyssanbayev, met ...": the title's body
+            near = titled
         on_side = [(d, o) for d, o in near if (o.first > person.last) == (preferred == "after")]
         # the other side only when close ("X, Director of Y" in a language that names Y first),
         # or when a title right after the name opens a phrase ending at it ("X, советник ... МИД")
@@ -557,6 +560,17 @@ def _person_relations(view: TextView, s_index: int, sentence: Segment, members: 
             confidence = max(0.5, 0.85 - 0.02 * distance)
             out.append(_relation(view, s_index, sentence, person, "worksFor", org, "structure:person-organisation", "", confidence))
     return out
+
+
+def _title_apposition(view: TextView, org: Placed, person: Placed, lang: str, data: LanguageData) -> bool:
+    """Whether the organisation is named by the person's title right before the name, set off by
+    a comma: "the Minister of Ecology of Kazakhstan, Yerlan Nyssanbayev" (the ministry matched
+    from "Minister", a title word)."""
+    from envgraph.mentions import cue_tables
+
+    if org.last >= person.first or view.text[view.tokens[org.last].end : view.tokens[person.first].start].strip() != ",":
+        return False
+    return bool(cue_tables(lang, data).positions.lookup(view.skeletons[org.first]))
 
 
 def _possessive_employer(view: TextView, person: Placed, orgs: list[Placed], lang: str,
