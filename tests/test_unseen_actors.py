@@ -638,6 +638,10 @@ def test_its_title_before_a_name_makes_the_sentences_body_the_employer(extractor
     ("kk", "Павлодар, 2026 жылғы 12 маусым. Маңғыстау су ресурстары агенттігі «Таза Жайық» жобасын бастады. "
            "Агенттік басшысы Марат Сейтқали жұмыс жазда басталатынын айтты.",
      "Марат Сейтқали", "Маңғыстау су ресурстары агенттігі"),
+    # a body the lexicon knows, named again by the head word of its name in the text
+    ("tk", "Daşoguz, 2026-njy ýylyň 14-nji maýy. Maslahaty Türkmenistanyň Suw hojalygy baradaky döwlet komiteti "
+           "gurady. Komitetiň başlygy Batyr Geldiýew çykyş etdi.",
+     "Batyr Geldiýew", "State Committee for Water Management of Turkmenistan"),
 ])
 def test_the_body_named_again_by_its_head_word_is_the_named_one(lang: str, text: str, person: str, body: str,
                                                                 extractor) -> None:
@@ -650,6 +654,14 @@ def test_a_head_word_with_no_named_body_before_it_is_no_actor(extractor) -> None
     result = _run("Marat Seitkali, head of the agency, said work would start in summer.", extractor, "en.txt")
     assert not [e for e in result.entities.values() if e.type == "Organisation"]
     assert not [r for r in result.relations if r.predicate == "worksFor"]
+
+
+def test_a_head_word_used_as_a_common_noun_names_no_body(extractor) -> None:
+    # "idarə edir" is "manages", "birlikdə" "together": two bodies only
+    text = "Abşeron Su İdarəsi və Xəzər Ekoloji Birliyi layihəni birlikdə idarə edir."
+    result = _run(text, extractor, "az.txt")
+    bodies = {m.text for m, _ in result.mentions if m.type == "Organisation"}
+    assert bodies == {"Abşeron Su İdarəsi", "Xəzər Ekoloji Birliyi"}, bodies
 
 
 @pytest.mark.parametrize(("lang", "text", "venue"), [

@@ -94,6 +94,8 @@ class CueTables:
     government_words: frozenset[str]
     titles_precede_names: bool
     conjunctions: frozenset[str]
+    light_verbs: frozenset[str]  # "idarə edir": a head word before one of these is a verb's noun
+    not_heads: frozenset[str]  # words that read as an inflected head word but are other words (birlikdə)
     list_words: frozenset[str]
     genitive_endings: tuple[str, ...]  # a name in the genitive before a head word is its owner
     person_case_endings: tuple[str, ...]  # case endings a surname may carry, longest first
@@ -181,6 +183,8 @@ def cue_tables(lang: str, data: LanguageData) -> CueTables:
         government_words=frozenset(skeleton(str(w), data) for w in raw.get("government_words") or []),
         titles_precede_names=bool(raw.get("titles_precede_names", False)),
         conjunctions=frozenset(skeleton(str(w), data) for w in raw.get("conjunctions") or []),
+        light_verbs=frozenset(skeleton(str(w), data) for w in raw.get("light_verbs") or []),
+        not_heads=frozenset(skeleton(str(w), data) for w in raw.get("not_heads") or []),
         list_words=frozenset(lower(str(w)) for w in raw.get("list_words") or []),
         genitive_endings=tuple(lower(str(e)) for e in raw.get("genitive_endings") or []),
         locative_suffixes=tuple(skeleton(str(e), data) for e in raw.get("locative_suffixes") or []),
@@ -354,6 +358,10 @@ def discover_by_heads(
         if not view.tokens[i].is_capitalised and tables.weak_heads.lookup(view.skeletons[i]) \
                 and not _acronym_follows(view, i):
             continue  # "the main goal of the meeting": a common word unless "... goal (NCQG)"
+        if view.skeletons[i] in tables.not_heads:
+            continue
+        if i + 1 < n and view.skeletons[i + 1] in tables.light_verbs and not view.tokens[i].is_capitalised:
+            continue  # "layihəni idarə edir": the noun of a verb (to manage), not a body
         if lang in TURKIC and any(p in view.skeletons[i][3:] for p in tables.generic_plural):
             continue  # plural head: "müvafiq nazirliklərinin" are some ministries, not one
         stop = blocked | (convention_tokens if type_name != "Organisation" else set())
@@ -368,7 +376,11 @@ def discover_by_heads(
         if not named:
             if type_name in ("Initiative", "Organisation") and (opening or not view.tokens[i].is_capitalised):
                 # "the project", "the FAO project", "head of the agency": resolved later to the
-                # document's named initiative, or the named body with that head word
+                # document's named initiative, or the named body with that head word. A body's
+                # head word is a common noun too (idarə etmək, international community): only
+                # in a person's title is it taken for a body ("Mərkəzin direktoru Leyla ...")
+                if type_name == "Organisation" and not _in_persons_title(view, i, tables, blocked):
+                    continue
                 out.append(Candidate(i, i, view.tokens[i].start, _extend_inflection(view, view.tokens[i].end), type_name,
                                      f"head:{type_name}:generic", 0.35, f"generic:{view.skeletons[i][:5]}",
                                      view.tokens[i].text, generic=True))
@@ -425,6 +437,17 @@ def _is_venue(view: TextView, head: int, last: int, lang: str, tables: CueTables
 def _held_verbs(lang: str, data: LanguageData) -> tuple[str, ...]:
     """The verbs of taking place (cues: held_verbs), as skeletons (several words for some)."""
     return tuple(v for v in (skeleton(str(x), data) for x in (data.cues.get(lang) or {}).get("held_verbs") or []) if v)
+
+
+def _in_persons_title(view: TextView, i: int, tables: CueTables, persons: set[int]) -> bool:
+    """Whether token i stands in a title next to a person's name: a title word at most three
+    words before it or right after it ("head of the agency", "Глава агентства", "Mərkəzin
+    direktoru"), and a person's name within six words, in the same sentence."""
+    s = view.sentence_of_token[i]
+    near = range(max(0, i - 3), min(len(view.tokens), i + 2))
+    if not any(k != i and view.sentence_of_token[k] == s and tables.positions.lookup(view.skeletons[k]) for k in near):
+        return False
+    return any(view.sentence_of_token[k] == s for k in persons if abs(k - i) <= 6)
 
 
 def _refine_type(view: TextView, first: int, last: int, type_name: str, tables: CueTables) -> str:

@@ -336,7 +336,8 @@ class Resolver:
                 # "head of the agency", "фонда", "Mərkəzin": the last named body before it with
                 # that head word; else no actor (a body nobody named)
                 head = m.key.split(":", 1)[1][:4]
-                same = [n for n in bodies if n.norm_start < m.norm_start and any(w.startswith(head) for w in n.key.split())]
+                same = [n for n in bodies if n.norm_start < m.norm_start
+                        and any(w.startswith(head) for w in (*n.key.split(), *skeleton(n.text, self.data).split()))]
                 if same:
                     out.append(replace(m, key=same[-1].key, entry_ids=same[-1].entry_ids, label=same[-1].label,
                                        confidence=0.4))
