@@ -34,8 +34,13 @@ DATA = load_language_data()
     ("Дала су қоры", "kk", "Дала су қоры"),
     ("Forumlarda", "az", "Forumlarda"),
     ("Cenevrə Qlobal Resurs Məlumat Bazasının", "az", "Cenevrə Qlobal Resurs Məlumat Bazasının"),
-    # languages without label endings keep the text
-    ("Ассоциацией каспийских егерей", "ru", "Ассоциацией каспийских егерей"),
+    # Russian: the head noun and the adjectives before it in the nominative (pymorphy3)
+    ("Ассоциацией каспийских егерей", "ru", "Ассоциация каспийских егерей"),
+    ("Министерством экологии Узбекистана", "ru", "Министерство экологии Узбекистана"),
+    ("Второго Центральноазиатского саммита", "ru", "Второй Центральноазиатский саммит"),
+    ("Агентства водных ресурсов Мангистау", "ru", "Агентство водных ресурсов Мангистау"),
+    ("Фонд восстановления степей", "ru", "Фонд восстановления степей"),
+    # a language with neither keeps the text
     ("Ministry of Ecology", "en", "Ministry of Ecology"),
 ])
 def test_citation_form_drops_the_case_ending_of_a_head_word(label: str, lang: str, expected: str) -> None:

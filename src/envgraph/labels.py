@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import Any
 
 from envgraph.keys import lower
 from envgraph.langdata import LanguageData
@@ -93,8 +94,12 @@ def label_endings(lang: str, data: LanguageData) -> LabelEndings | None:
 
 
 def citation_form(label: str, lang: str, data: LanguageData) -> str:
-    """``label`` with the case ending of its last word removed when that word is a head word
-    of ``lang`` with an ending of the language's lists; otherwise ``label`` unchanged."""
+    """``label`` in its citation form: for a language whose cue file names a morphological
+    analyser (``label_morphology``), the head noun and the adjectives before it in the
+    nominative; else the case ending of its last word removed when that word is a head word of
+    ``lang`` with an ending of the language's lists; otherwise ``label`` unchanged."""
+    if (data.cues.get(lang) or {}).get("label_morphology") == "pymorphy3-ru":
+        return _russian_nominative(label)
     endings = label_endings(lang, data)
     words = label.split(" ")
     if endings is None or not words or not words[-1]:
@@ -130,3 +135,58 @@ def _without_ending(rest: str, endings: LabelEndings) -> int | None:
     if rest in endings.plain:
         return 0
     return None
+
+
+@functools.lru_cache(maxsize=1)
+def _russian_analyser() -> Any:
+    """pymorphy3's Russian analyser (its dictionary ships in the pymorphy3-dicts-ru package),
+    loaded once, on the first Russian name that needs it."""
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer(lang="ru")
+
+
+def _russian_nominative(label: str) -> str:
+    """A Russian name read in an oblique case, in the nominative: the head noun (its first noun)
+    and the adjectives before it; the words after the head (genitive complements: "экологии
+    Узбекистана") are the same in every case of the name. "Министерством экологии Узбекистана"
+    → "Министерство экологии Узбекистана", "Ташкентского экологического форума" → "Ташкентский
+    экологический форум". Unchanged when the name does not begin so, or is nominative already."""
+    words = label.split(" ")
+    morph = _russian_analyser()
+    adjectives: list[Any] = []
+    for index, word in enumerate(words):
+        parses = morph.parse(word)
+        noun = next((p for p in parses if p.tag.POS == "NOUN"), None)
+        adjective = next((p for p in parses if p.tag.POS == "ADJF"), None)
+        if noun is None or (adjective is not None and parses[0].tag.POS == "ADJF"):
+            if adjective is None:
+                return label  # a word that is neither: not a name of this shape
+            adjectives.append(adjective)
+            continue
+        if noun.tag.case == "nomn":
+            return label  # the name is in the nominative already (its likeliest reading)
+        number = noun.tag.number or "sing"
+        head = noun.inflect({"nomn", number})
+        if head is None:
+            return label
+        out = [head.word]
+        for adjective in adjectives:
+            grammemes = {"nomn", number} | ({noun.tag.gender} if number == "sing" and noun.tag.gender else set())
+            inflected = adjective.inflect(grammemes)
+            if inflected is None:
+                return label
+            out.append(inflected.word)
+        nominative = out[1:] + out[:1]  # the adjectives stand before the head
+        originals = words[: index + 1]
+        return " ".join([*(_same_case(new, old) for new, old in zip(nominative, originals)), *words[index + 1:]])
+    return label
+
+
+def _same_case(word: str, model: str) -> str:
+    """``word`` written in the case of ``model`` (capitalised, all capitals or lower case)."""
+    if model.isupper() and len(model) > 1:
+        return word.upper()
+    if model[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
