@@ -50,3 +50,19 @@ def test_a_missing_year_is_inferred_from_the_document_and_said_so(extractor) -> 
 def test_a_year_next_to_an_event_gives_year_precision(extractor) -> None:
     text = "Вице-министрдің сөзінде 2026 жылы өтетін Өңірлік климаттық саммитке ерекше назар аударылды."
     assert _dates(text, extractor)["startDate"][:2] == ("2026", "gYear")
+
+
+@pytest.mark.parametrize(("text", "start", "end"), [
+    ("The Steppe Rangers Forum took place in Aktau from 6 to 8 November 2026.", "2026-11-06", "2026-11-08"),
+    ("Форум степных егерей прошёл в Актау с 6 по 8 ноября 2026 года.", "2026-11-06", "2026-11-08"),
+])
+def test_a_range_written_with_words_gives_start_and_end(text: str, start: str, end: str, extractor) -> None:
+    found = _dates(text, extractor)
+    assert (found["startDate"][0], found["endDate"][0]) == (start, end)
+
+
+def test_a_range_wins_over_the_datelines_day_and_start_and_end_come_from_one_expression(extractor) -> None:
+    text = ("AKTAU, 9 November 2026 – The Steppe Rangers Forum was organised from 6 to 8 November 2026 "
+            "by the Association of Caspian Rangers.")
+    found = _dates(text, extractor)
+    assert (found["startDate"][0], found["endDate"][0]) == ("2026-11-06", "2026-11-08")

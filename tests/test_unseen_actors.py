@@ -696,3 +696,16 @@ def test_a_title_naming_a_body_then_a_name_in_commas_works_for_that_body(extract
     result = _run(text, extractor, "en.txt")
     employers = {o for s, p, o in _labelled_facts(result) if s == "Aigerim Seitkali" and p == "worksFor"}
     assert employers == {"Ministry of Ecology and Natural Resources of the Republic of Kazakhstan"}, employers
+
+
+@pytest.mark.parametrize(("lang", "text", "organiser", "partner"), [
+    ("en", "The Central Asian Glacier Network, in cooperation with the Steppe Geography Institute, organised a "
+           "regional workshop on glacier monitoring in Almaty.", "Central Asian Glacier Network", "Steppe Geography Institute"),
+    ("ru", "Ассоциация каспийских егерей, совместно с Институтом степной экологии, организовала Каспийский форум "
+           "егерей в Актау.", "Ассоциация каспийских егерей", "Институт степной экологии"),
+])
+def test_a_body_in_an_aside_before_the_verb_is_not_its_subject(lang: str, text: str, organiser: str, partner: str,
+                                                               extractor) -> None:
+    facts = _labelled_facts(_run(text, extractor, f"{lang}.txt"))
+    organisers = {s for s, p, _ in facts if p == "organises"}
+    assert organiser in organisers and partner not in organisers, facts

@@ -21,7 +21,9 @@ from envgraph.model import Attribute, Mention
 from envgraph.textview import TextView
 
 _YEAR_RE = re.compile(r"(?<!\d)(19[5-9]\d|20[0-9]\d)(?!\d)")
-_DAY_RANGE_RE = re.compile(r"(?<![\d.])(\d{1,2})(?:\s*[-–—]\s*(\d{1,2}))?(?:-?[^\W\d_]{0,4})?$")
+# a day or a range of days before the month: "6", "6–8", "6-8-də", "from 6 to 8", "с 6 по 8"
+_DAY_RANGE_RE = re.compile(r"(?<![\d.])(\d{1,2})(?:(?:\s*[-–—]\s*|\s+(?:to|till|until|and|по|до|и)\s+)(\d{1,2}))?"
+                           r"(?:-?[^\W\d_]{0,4})?$")
 _DAY_AFTER_RE = re.compile(r"^\s*(\d{1,2})(?:\s*[-–—]\s*(\d{1,2}))?(?!\d)")
 _ISO_RE = re.compile(r"(?<!\d)(20\d\d|19\d\d)-(\d\d)-(\d\d)(?!\d)")
 
@@ -151,12 +153,24 @@ def _year_dates(view: TextView, resolved: list[tuple[Mention, str]], dated: set[
 
 
 def _best_per_subject(attributes: list[Attribute]) -> list[Attribute]:
-    """One startDate and one endDate per event: the most precise, then the most confident."""
+    """One startDate and, with it, the endDate of the same expression, per event: the most
+    precise, then a range of days before a single day (a dateline's day of publication beside
+    "from 6 to 8 November"), then the most confident; the first written of equals."""
     precision = {"date": 3, "gYearMonth": 2, "gYear": 1}
-    best: dict[tuple[str, str], Attribute] = {}
+    ends = {(a.subject, a.cue, a.sentence): a for a in attributes if a.predicate == "endDate"}
+    best: dict[str, Attribute] = {}
     for a in attributes:
-        key = (a.subject, a.predicate)
-        current = best.get(key)
-        if current is None or (precision[a.datatype], a.confidence) > (precision[current.datatype], current.confidence):
-            best[key] = a
-    return list(best.values())
+        if a.predicate != "startDate":
+            continue
+        rank = (precision[a.datatype], (a.subject, a.cue, a.sentence) in ends, a.confidence)
+        current = best.get(a.subject)
+        if current is None or rank > (precision[current.datatype], (current.subject, current.cue, current.sentence) in ends,
+                                       current.confidence):
+            best[a.subject] = a
+    out: list[Attribute] = []
+    for start in best.values():
+        out.append(start)
+        end = ends.get((start.subject, start.cue, start.sentence))
+        if end is not None:
+            out.append(end)
+    return out

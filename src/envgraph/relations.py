@@ -426,6 +426,28 @@ def _pronoun_subjects(view: TextView, sentence: Segment, cue_first: int, anteced
     return []
 
 
+def _in_aside(view: TextView, p: Placed, cue_first: int, lang: str, data: LanguageData) -> bool:
+    """Whether ``p`` stands in an aside set off by commas right before the verb, one that opens
+    with a word of accompaniment ("X, in cooperation with Y, organised ...": Y is not the
+    subject); the openers are language data (cues: aside_openers)."""
+    openers = _aside_openers(lang, data)
+    if not openers:
+        return False
+    between = view.text[view.tokens[p.last].end : view.tokens[cue_first].start]
+    if between.strip() != ",":
+        return False
+    opening = view.text[: view.tokens[p.first].start].rfind(",")
+    if opening < 0 or view.sentence_at(opening) != view.sentence_of_token[p.first]:
+        return False
+    words = lower(view.text[opening + 1 : view.tokens[p.first].start]).split()
+    return bool(words) and words[0] in openers
+
+
+@functools.lru_cache(maxsize=16)
+def _aside_openers(lang: str, data: LanguageData) -> frozenset[str]:
+    return frozenset(lower(str(w)) for w in (data.cues.get(lang) or {}).get("aside_openers") or [])
+
+
 @functools.lru_cache(maxsize=16)
 def _instrumental_endings(lang: str, data: LanguageData) -> tuple[str, ...]:
     return tuple(lower(str(e)) for e in (data.cues.get(lang) or {}).get("instrumental_endings") or [])
@@ -451,6 +473,7 @@ def _apply_rule(view: TextView, s_index: int, sentence: Segment, members: list[P
         p for p in _side(top, cue_first, cue_last, rule.subject_side)
         if p.type in domain and id(p) not in settings
         and not (rule.subject_side == "before" and p.last < cue_first and _in_instrumental(view, p, data))
+        and not (rule.subject_side == "before" and _in_aside(view, p, cue_first, sentence.lang, data))
     ]
     object_side = rule.object_side
     if (not subjects_pool and rule.subject_side == "before" and object_side == "after"
