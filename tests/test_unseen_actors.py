@@ -709,3 +709,14 @@ def test_a_body_in_an_aside_before_the_verb_is_not_its_subject(lang: str, text: 
     facts = _labelled_facts(_run(text, extractor, f"{lang}.txt"))
     organisers = {s for s, p, _ in facts if p == "organises"}
     assert organiser in organisers and partner not in organisers, facts
+
+
+def test_a_common_noun_opening_the_sentence_stays_out_of_the_body_named_after_it(extractor) -> None:
+    text = ('Görüşdə "Xəzər durnası" layihəsinin icrası müzakirə olunub. Layihə Şimal Su Fondu tərəfindən '
+            "maliyyələşdirilir və Abşeron Ekoloji Birliyi tərəfindən həyata keçirilir.")
+    result = _run(text, extractor, "az.txt")
+    bodies = {m.text for m, _ in result.mentions if m.type == "Organisation"}
+    assert "Şimal Su Fondu" in bodies, bodies
+    facts = _labelled_facts(result)
+    assert ("Şimal Su Fondu", "funds", "Xəzər durnası") in facts, facts
+    assert ("Abşeron Ekoloji Birliyi", "leads", "Xəzər durnası") in facts, facts

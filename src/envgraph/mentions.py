@@ -368,6 +368,9 @@ def discover_by_heads(
         # a name that an acronym in parentheses follows may run over more common words
         max_lower = _MAX_LOWER_WORDS_DEFINED if _acronym_follows(view, i) else _MAX_LOWER_WORDS
         first = _extend_left(view, i, tables, lang, stop, name_ends, data, max_lower)
+        if (tables.head_final and first < i and _sentence_initial(view, first) and tables.head_type(view.skeletons[first])
+                and view.tokens[first + 1].is_capitalised):
+            first += 1  # "Layihə Almaniya Federal ... Nazirliyi tərəfindən": the project, then the body
         last = _extend_right(view, i, tables, lang, stop)
         # a lone head word capitalised only because it opens the sentence ("Саммитті ...", "Проект был
         # представлен ...") is the common noun: the summit, the project
