@@ -720,3 +720,24 @@ def test_a_common_noun_opening_the_sentence_stays_out_of_the_body_named_after_it
     facts = _labelled_facts(result)
     assert ("Şimal Su Fondu", "funds", "Xəzər durnası") in facts, facts
     assert ("Abşeron Ekoloji Birliyi", "leads", "Xəzər durnası") in facts, facts
+
+
+@pytest.mark.parametrize(("lang", "text", "person", "wrong"), [
+    ("en", "Speakers at the opening session included Ms. Elena Voss from the Steppe Water Partnership, and "
+           "Mr. Aziz Karimov, who spoke about the delta.", "Aziz Karimov", "Steppe Water Partnership"),
+    ("az", "Tədbirdə Abşeron Su Fondunun direktoru Elena Foss və onlayn qoşulan Xəzər Ekoloji Birliyinin sədri "
+           "Aziz Kərimov çıxış ediblər.", "Elena Foss", "Xəzər Ekoloji Birliyi"),
+])
+def test_a_body_of_the_next_or_previous_item_of_a_list_is_not_the_persons(lang: str, text: str, person: str,
+                                                                         wrong: str, extractor) -> None:
+    facts = _labelled_facts(_run(text, extractor, f"{lang}.txt"))
+    employers = {o for s, p, o in facts if s == person and p == "worksFor"}
+    assert wrong not in employers, facts
+
+
+def test_speakers_listed_after_speakers_at_an_event_speak_at_it(extractor) -> None:
+    text = ("The Steppe Rangers Forum opened in Aktau. Speakers at the opening session included Dr. Timur Rashidov "
+            "and Ms. Elena Voss.")
+    facts = _labelled_facts(_run(text, extractor, "en.txt"))
+    for person in ("Timur Rashidov", "Elena Voss"):
+        assert (person, "speaksAt", "opening session") in facts, facts

@@ -570,7 +570,9 @@ def _person_relations(view: TextView, s_index: int, sentence: Segment, members: 
         on_side = [(d, o) for d, o in near if (o.first > person.last) == (preferred == "after")]
         # the other side only when close ("X, Director of Y" in a language that names Y first),
         # or when a title right after the name opens a phrase ending at it ("X, советник ... МИД")
-        near = on_side or [(d, o) for d, o in near if d <= 5 or _appositive(view, person, o, data)]
+        near = on_side or [(d, o) for d, o in near
+                           if (d <= 5 and not _list_between(view, o, person, sentence.lang, data))
+                           or _appositive(view, person, o, data)]
         if not near:
             continue
         near.sort(key=lambda d: d[0])
@@ -583,6 +585,21 @@ def _person_relations(view: TextView, s_index: int, sentence: Segment, members: 
             confidence = max(0.5, 0.85 - 0.02 * distance)
             out.append(_relation(view, s_index, sentence, person, "worksFor", org, "structure:person-organisation", "", confidence))
     return out
+
+
+def _list_between(view: TextView, a: Placed, b: Placed, lang: str, data: LanguageData) -> bool:
+    """Whether a list goes on from person ``b`` to body ``a``: a semicolon between them, a comma
+    and a conjunction of the language ("… from the German Water Partnership, and Mr. Aziz
+    Karimov": the body belongs to the previous item), or a conjunction before a body named
+    after the person ("… direktoru Yucin Six və … BMT-nin …": the next item). A conjunction alone
+    before the person may be inside a title ("FAO land and water officer X")."""
+    first, second = (a, b) if a.last < b.first else (b, a)
+    gap = lower(view.text[view.tokens[first.last].end : view.tokens[second.first].start])
+    if ";" in gap:
+        return True
+    conjunctions = {lower(str(w)) for w in (data.cues.get(lang) or {}).get("conjunctions") or []}
+    joined = bool(conjunctions & set(re.split(r"[\s,;]+", gap)))
+    return joined and ("," in gap or a.first > b.last)
 
 
 def _title_apposition(view: TextView, org: Placed, person: Placed, lang: str, data: LanguageData) -> bool:
