@@ -94,3 +94,26 @@ def test_a_cached_lexicon_still_reports_errors_of_its_files(tmp_path: Path, monk
     with pytest.raises(LexiconError, match="lable"):
         load_lexicon(load_language_data(), folder)
     assert not list((tmp_path / "cache").glob("lexicon-*"))
+
+
+def test_data_files_read_on_and_no_as_words_not_booleans() -> None:
+    import yaml
+
+    from envgraph.langdata import DataLoader, load_language_data
+
+    assert yaml.load("[on, off, yes, no, true, false]", Loader=DataLoader) == ["on", "off", "yes", "no", True, False]
+    cues = load_language_data().cues["en"]
+    assert "on" in cues["connectors"] and "on" in cues["prepositions"]
+
+
+def test_an_english_name_runs_over_on_and_a_plural_head_after_and(extractor) -> None:
+    from pathlib import Path
+
+    from envgraph.model import Document
+    from envgraph.pipeline import extract
+
+    text = ("Aziz Karimov, Head of the Department on Coordination of Steppe Cooperation and Projects of the "
+            "Committee on Pasture Ecology, opened the meeting.")
+    result = extract(Document("en.txt", Path("en.txt"), text, text, "0", "utf-8"), extractor, extractor.resolver())
+    bodies = {m.text for m, _ in result.mentions if m.type == "Organisation"}
+    assert "Department on Coordination of Steppe Cooperation and Projects" in bodies, bodies

@@ -9,6 +9,7 @@ read at import time; :func:`load_language_data` caches per folder.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,12 +62,27 @@ class LanguageData:
 
 
 _SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it
+_BOOL = "tag:yaml.org,2002:bool"
+
+
+class DataLoader(_SAFE_LOADER):  # type: ignore[misc, valid-type]
+    """The safe YAML loader for envgraph's data files, with one change: only true and false
+    are booleans. YAML 1.1 also reads on, off, yes, no, y and n as booleans, which turned the
+    English word "on" in a list of connectors into True and "No." among abbreviations into
+    False; in word lists every word is a word."""
+
+
+DataLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL]
+    for first, resolvers in _SAFE_LOADER.yaml_implicit_resolvers.items()
+}
+DataLoader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 
 
 def _read_yaml(path: Path) -> Any:
     try:
         with path.open(encoding="utf-8") as handle:
-            return yaml.load(handle, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
+            return yaml.load(handle, Loader=DataLoader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as err:
         line = getattr(getattr(err, "problem_mark", None), "line", None)
         raise LexiconError(path, None if line is None else line + 1, f"invalid YAML: {err}") from err

@@ -20,7 +20,7 @@ import yaml
 from envgraph.diskcache import fingerprint, load_or_build, stable_text
 from envgraph.errors import LexiconError
 from envgraph.keys import SuffixChains, WordIndex, script_of, skeleton, word_bases
-from envgraph.langdata import LanguageData
+from envgraph.langdata import DataLoader, LanguageData
 from envgraph.model import ENTITY_TYPES, LANGUAGES
 from envgraph.resources import data_dir
 
@@ -81,13 +81,11 @@ class Lexicon:
         return len(self.entries)
 
 
-_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10x faster parsing
-
-
-class _LineLoader(_SafeLoader):  # type: ignore[misc, valid-type]
+class _LineLoader(DataLoader):  # type: ignore[misc, valid-type]
     """A YAML loader that records the line of every mapping (for error messages). It parses
     with libyaml when PyYAML has it (the same documents, several times faster: the lexicon
-    is read on every start of the command line)."""
+    is read on every start of the command line), and reads only true/false as booleans
+    (envgraph.langdata.DataLoader)."""
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:

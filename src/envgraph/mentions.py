@@ -596,15 +596,18 @@ def _extend_right(view: TextView, head: int, tables: CueTables, lang: str, stop:
         token = view.tokens[k]
         if skel in tables.conjunctions and before_conjunction is None:
             before_conjunction = last
-        if tables.head_type(skel) and before_conjunction is not None:
+        # a plural head right after "and" ends this name ("… Environmental Cooperation and Projects")
+        plural_tail = lang == "en" and view.skeletons[k - 1] in tables.conjunctions and skel.endswith("s")
+        if tables.head_type(skel) and before_conjunction is not None and not plural_tail:
             last = before_conjunction  # "Steppe Council and the Aral Youth Network": a second name
             break
         if (skel in tables.barriers or (skel in tables.cue_barriers and not token.is_capitalised)) \
                 and skel not in tables.connectors:
             break
-        if (tables.stop_right_at_heads and tables.head_type(skel)) or skel in tables.positions:
+        if (tables.stop_right_at_heads and tables.head_type(skel) and not plural_tail) or skel in tables.positions:
             break  # a later head word heads its own, longer name
-        if token.is_capitalised and tables.head_type(skel) and view.skeletons[k - 1] in tables.connectors:
+        if token.is_capitalised and tables.head_type(skel) and view.skeletons[k - 1] in tables.connectors \
+                and not plural_tail:
             break  # "Всемирный банк и Управление ООН ...": the connector starts another name
         if view.text[view.tokens[k - 1].end : token.start] == "-" and k - 1 == last:
             last = k  # a hyphenated word continues: Co-operation
