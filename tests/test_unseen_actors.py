@@ -741,3 +741,14 @@ def test_speakers_listed_after_speakers_at_an_event_speak_at_it(extractor) -> No
     facts = _labelled_facts(_run(text, extractor, "en.txt"))
     for person in ("Timur Rashidov", "Elena Voss"):
         assert (person, "speaksAt", "opening session") in facts, facts
+
+
+def test_kazakh_in_the_2021_latin_alphabet_with_g_breve_and_n_tilde(extractor) -> None:
+    text = ("Aqtau, 2026 jylğy 20 qyrküiek. Konferensiany Qazaqstan Respublikasy Ekologia jäne tabiği resurstar "
+            "ministrlıgı men «Dala Kaspi» qoğamdyq qory ūiymdastyrdy. Qordyñ direktory Dana Serıkqyzy baiandama jasady.")
+    result = _run(text, extractor, "kk.txt")
+    assert result.languages == ["kk"], result.languages
+    facts = _labelled_facts(result)
+    organisers = {s for s, p, _ in facts if p == "organises"}
+    assert {"Ministry of Ecology and Natural Resources of the Republic of Kazakhstan", "Dala Kaspi qoğamdyq qory"} <= organisers, facts
+    assert ("Dana Serıkqyzy", "worksFor", "Dala Kaspi qoğamdyq qory") in facts, facts

@@ -168,6 +168,10 @@ def word_bases(
         for old, new in rules.alternation_bases:
             if base.endswith(old):
                 out.add(base[: -len(old)] + new)
+    for base in list(out):
+        for written, also in rules.spelling_variants:
+            if written in base:
+                out.add(base.replace(written, also))  # Экология (ekologiia) is Ekologia in kk Latin
     return tuple(sorted(out, key=len, reverse=True))
 
 

@@ -36,6 +36,7 @@ class Stemming:
     skippable: frozenset[str] = frozenset()  # skeletons of words a known name may contain
     possessive_languages: frozenset[str] = frozenset()
     possessive_endings: tuple[str, ...] = ()
+    spelling_variants: tuple[tuple[str, str], ...] = ()  # (in a base, also written): ekologiia ~ ekologia
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +138,7 @@ def load_language_data(folder: Path | None = None) -> LanguageData:
         skippable=frozenset(str(x).lower().translate(fold) for x in stem.get("skippable_in_names") or []),
         possessive_languages=frozenset(str(x) for x in stem.get("possessive_languages") or []),
         possessive_endings=tuple(sorted((str(x) for x in stem.get("possessive_endings") or []), key=len, reverse=True)),
+        spelling_variants=tuple((str(a), str(b)) for a, b in stem.get("spelling_variants") or []),
     )
 
     profiles: dict[str, LanguageProfile] = {}

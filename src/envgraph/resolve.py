@@ -28,7 +28,7 @@ from typing import Protocol
 
 from rapidfuzz import fuzz
 
-from envgraph.keys import skeleton, slug
+from envgraph.keys import skeleton, slug, stem
 from envgraph.labels import preferred_label
 from envgraph.langdata import LanguageData
 from envgraph.lexicon import Lexicon, sibling_key
@@ -335,7 +335,8 @@ class Resolver:
             if m.type == "Organisation":
                 # "head of the agency", "фонда", "Mərkəzin": the last named body before it with
                 # that head word; else no actor (a body nobody named)
-                head = m.key.split(":", 1)[1][:4]
+                # the head word's stem, at most four letters ("Qordyñ" -> qor, "агентства" -> agen)
+                head = stem(skeleton(m.text.split("-")[0], self.data), m.lang, self.data)[:4] or m.key.split(":", 1)[1][:4]
                 same = [n for n in bodies if n.norm_start < m.norm_start
                         and any(w.startswith(head) for w in (*n.key.split(), *skeleton(n.text, self.data).split()))]
                 if same:
