@@ -752,3 +752,11 @@ def test_kazakh_in_the_2021_latin_alphabet_with_g_breve_and_n_tilde(extractor) -
     organisers = {s for s, p, _ in facts if p == "organises"}
     assert {"Ministry of Ecology and Natural Resources of the Republic of Kazakhstan", "Dala Kaspi qoğamdyq qory"} <= organisers, facts
     assert ("Dana Serıkqyzy", "worksFor", "Dala Kaspi qoğamdyq qory") in facts, facts
+
+
+def test_bodies_in_the_titles_of_listed_persons_are_not_participants_themselves(extractor) -> None:
+    text = ("Duşuşyga Türkmenistanyň Daşary işler ministriniň orunbasary Maral Annaýewa we gaznanyň ýerine "
+            "ýetiriji direktory Serdar Nurmuhammedow gatnaşdylar.")
+    result = _run("Aşgabatda Çöl suw gaznasy bilen duşuşyk geçirildi. " + text, extractor, "tk.txt")
+    participants = {s for s, p, _ in _labelled_facts(result) if p == "participatesIn"}
+    assert participants == {"Maral Annaýewa", "Serdar Nurmuhammedow"}, participants

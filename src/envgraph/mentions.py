@@ -444,10 +444,11 @@ def _held_verbs(lang: str, data: LanguageData) -> tuple[str, ...]:
 
 def _in_persons_title(view: TextView, i: int, tables: CueTables, persons: set[int]) -> bool:
     """Whether token i stands in a title next to a person's name: a title word at most three
-    words before it or right after it ("head of the agency", "Глава агентства", "Mərkəzin
-    direktoru"), and a person's name within six words, in the same sentence."""
+    words before or after it ("head of the agency", "Глава агентства", "Mərkəzin direktoru",
+    "gaznanyň ýerine ýetiriji direktory"), and a person's name within six words, in the same
+    sentence."""
     s = view.sentence_of_token[i]
-    near = range(max(0, i - 3), min(len(view.tokens), i + 2))
+    near = range(max(0, i - 3), min(len(view.tokens), i + 4))  # "gaznanyň ýerine ýetiriji direktory"
     if not any(k != i and view.sentence_of_token[k] == s and tables.positions.lookup(view.skeletons[k]) for k in near):
         return False
     return any(view.sentence_of_token[k] == s for k in persons if abs(k - i) <= 6)

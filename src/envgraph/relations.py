@@ -498,6 +498,8 @@ def _apply_rule(view: TextView, s_index: int, sentence: Segment, members: list[P
         f = focus.get(rule.subject_default.split(":", 1)[1])
         if f:
             subjects = [f]
+    if any(isinstance(x, Placed) and x.type == "Person" for x in subjects):
+        subjects = _without_title_bodies(view, subjects, sentence.lang, data)
     if rule.mutual:  # "X and Y signed a memorandum": each listed party with each other
         parties = [p for p in subjects if isinstance(p, Placed)]
         return [_relation(view, s_index, sentence, a, prop, b, f"cue:{prop}:{sentence.lang}:{rule.text}", cue_text,
@@ -585,6 +587,24 @@ def _person_relations(view: TextView, s_index: int, sentence: Segment, members: 
             confidence = max(0.5, 0.85 - 0.02 * distance)
             out.append(_relation(view, s_index, sentence, person, "worksFor", org, "structure:person-organisation", "", confidence))
     return out
+
+
+def _without_title_bodies(view: TextView, subjects: list[Placed | str], lang: str,
+                          data: LanguageData) -> list[Placed | str]:
+    """Listed subjects without the bodies and states that only stand in a person's title: in
+    "Türkmenistanyň Daşary işler ministriniň orunbasary Maral Annaýewa we … gatnaşdylar" the
+    person took part, not the ministry or the country her title names."""
+    persons = [x for x in subjects if isinstance(x, Placed) and x.type == "Person"]
+    conjunctions = {lower(str(w)) for w in (data.cues.get(lang) or {}).get("conjunctions") or []}
+
+    def in_title(x: Placed) -> bool:
+        for p in persons:
+            gap = lower(view.text[view.tokens[x.last].end : view.tokens[p.first].start])
+            if 0 < p.first - x.last <= 6 and not re.search(r"[,;]", gap) and not conjunctions & set(gap.split()):
+                return True  # "X-in … müavini Name": no comma or conjunction between them
+        return False
+
+    return [x for x in subjects if not (isinstance(x, Placed) and x.type in ("Organisation", "Country") and in_title(x))]
 
 
 def _list_between(view: TextView, a: Placed, b: Placed, lang: str, data: LanguageData) -> bool:
