@@ -760,3 +760,9 @@ def test_bodies_in_the_titles_of_listed_persons_are_not_participants_themselves(
     result = _run("Aşgabatda Çöl suw gaznasy bilen duşuşyk geçirildi. " + text, extractor, "tk.txt")
     participants = {s for s, p, _ in _labelled_facts(result) if p == "participatesIn"}
     assert participants == {"Maral Annaýewa", "Serdar Nurmuhammedow"}, participants
+
+
+def test_a_verb_before_a_common_noun_event_is_no_part_of_its_label(extractor) -> None:
+    result = _run("В Актау состоялось заседание Совета степных егерей.", extractor, "ru.txt")
+    events = {e.label for e in result.entities.values() if e.type == "Event"}
+    assert events == {"заседание"}, events

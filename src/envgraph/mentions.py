@@ -698,6 +698,8 @@ def _generic_modifiers(view: TextView, head: int, tables: CueTables) -> int:
             break
         if view.tokens[k].is_capitalised and not _sentence_initial(view, k):
             break  # "Rəhimova açılış sessiyasında": a name before the common words is no modifier
+        if tables.modifier_endings and not lower(view.tokens[k].text).endswith(tables.modifier_endings):
+            break  # "состоялось заседание": a verb, not an adjective of the event
         first = k
         k -= 1
     return first
