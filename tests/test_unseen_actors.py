@@ -766,3 +766,13 @@ def test_a_verb_before_a_common_noun_event_is_no_part_of_its_label(extractor) ->
     result = _run("В Актау состоялось заседание Совета степных егерей.", extractor, "ru.txt")
     events = {e.label for e in result.entities.values() if e.type == "Event"}
     assert events == {"заседание"}, events
+
+
+@pytest.mark.parametrize(("lang", "text"), [
+    ("ru", "В Бишкеке состоялось заседание Совета степных егерей. Следующее заседание пройдёт в 2027 году в Душанбе."),
+    ("en", "The Steppe Rangers Forum was held in Bishkek. The next forum will be held in Dushanbe in 2027."),
+])
+def test_the_next_meeting_is_another_event(lang: str, text: str, extractor) -> None:
+    facts = _labelled_facts(_run(text, extractor, f"{lang}.txt"))
+    venues = {o for _, p, o in facts if p == "heldIn"}
+    assert "Dushanbe" not in venues and "Bishkek" in venues, facts

@@ -57,6 +57,7 @@ class LanguageData:
     profiles: dict[str, LanguageProfile]
     cues: dict[str, dict[str, Any]] = field(default_factory=dict)  # lang -> cue tables
     event_part_kinds: tuple[tuple[str, str], ...] = ()  # (word start, kind), longest first
+    other_event_words: tuple[str, ...] = ()  # word starts that make "the next meeting" another event
     phonetic: tuple[tuple[str, str], ...] = ()  # rewrites for spelling-independent name keys
     surname_case_endings: tuple[str, ...] = ()
     not_actor_codes: frozenset[str] = frozenset()  # upper-case codes that name no actor (codes.yaml)
@@ -159,14 +160,16 @@ def load_language_data(folder: Path | None = None) -> LanguageData:
         cues[lang] = _read_yaml(cue_path) or {} if cue_path.exists() else {}
     kinds: list[tuple[str, str]] = []
     events_path = folder / "events.yaml"
-    if events_path.exists():
-        for kind, words in ((_read_yaml(events_path) or {}).get("event_part_kinds") or {}).items():
-            kinds += [(str(w).lower().translate(fold), str(kind)) for w in words or []]
+    events = (_read_yaml(events_path) or {}) if events_path.exists() else {}
+    for kind, words in (events.get("event_part_kinds") or {}).items():
+        kinds += [(str(w).lower().translate(fold), str(kind)) for w in words or []]
+    other_events = tuple(str(w).lower().translate(fold) for w in events.get("other_event_words") or [])
     codes_path = folder / "codes.yaml"
     codes = (_read_yaml(codes_path) or {}) if codes_path.exists() else {}
     not_actor_codes = frozenset(str(c) for group in codes.get("not_actors") or [] for c in group or [])
     return LanguageData(fold_table=fold, stemming=stemming, profiles=profiles, cues=cues,
                         not_actor_codes=not_actor_codes,
                         event_part_kinds=tuple(sorted(kinds, key=lambda kw: -len(kw[0]))),
+                        other_event_words=other_events,
                         phonetic=tuple((str(a), str(b)) for a, b in script.get("phonetic") or []),
                         surname_case_endings=tuple(str(e) for e in script.get("surname_case_endings") or []))

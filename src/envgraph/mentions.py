@@ -393,6 +393,8 @@ def discover_by_heads(
             # a common-noun event ("the forum", "beynəlxalq forum"): resolved later to a named one,
             # or, with a part modifier ("the opening ceremony"), a part of the main event
             first = _generic_modifiers(view, i, tables)
+            if any(view.skeletons[k].startswith(data.other_event_words) for k in range(max(0, first - 1), i)):
+                continue  # "следующее заседание", "the next session": another event than this one
             last = i
             if tables.head_initial and i + 1 < n and _joined(view, i, i + 1) \
                     and _starts_with_any(view.skeletons[i + 1], tables.event_part_modifiers):
