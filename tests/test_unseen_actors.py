@@ -776,3 +776,10 @@ def test_the_next_meeting_is_another_event(lang: str, text: str, extractor) -> N
     facts = _labelled_facts(_run(text, extractor, f"{lang}.txt"))
     venues = {o for _, p, o in facts if p == "heldIn"}
     assert "Dushanbe" not in venues and "Bishkek" in venues, facts
+
+
+def test_a_speaker_in_the_azerbaijani_converb_speaks_at_the_event(extractor) -> None:
+    text = ('Lənkəranda "Xəzər suitisi" mövzusunda beynəlxalq seminar keçirilib. Abşeron Su Cəmiyyətinin sədri '
+            "Elçin Sultanov çıxış edərək suitilərin sayının azaldığını bildirib.")
+    facts = _labelled_facts(_run(text, extractor, "az.txt"))
+    assert ("Elçin Sultanov", "speaksAt", "Xəzər suitisi") in facts, facts
